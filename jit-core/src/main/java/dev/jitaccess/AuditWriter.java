@@ -1,0 +1,132 @@
+package dev.jitaccess;
+
+import dev.jitaccess.audit.AuditEvent;
+import dev.jitaccess.audit.AuditException;
+import dev.jitaccess.audit.AuditSink;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's side of the audit sink, with the two rules DESIGN.md fixes:
+ *
+ * <ul>
+ *   <li>events that give privilege must be accepted before the effect: {@link #writeOrThrow};
+ *   <li>events that take privilege away must never be blocked: {@link #writeReducing} hands a refused event to
+ *       a bounded backlog that the expiry thread retries in order ({@link #retryBacklog}) until the sink
+ *       recovers.
+ * </ul>
+ *
+ * <p>Threads: any caller thread writes; only the expiry thread drains the backlog. The backlog is guarded by
+ * this object's monitor, which is never held while the sink is called, so a slow sink never blocks a caller
+ * behind another one.
+ */
+final class AuditWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
+
+  /** Enough for a long sink outage under heavy expiry, small enough to bound memory (events are ~300 B). */
+  static final int MAX_BACKLOG = 100_000;
+
+  private final AuditSink sink;
+  private final ArrayDeque<AuditEvent> backlog = new ArrayDeque<>();
+  private long lost;
+
+  AuditWriter(AuditSink sink) {
+    this.sink = sink;
+  }
+
+  /** Writes an event that must be recorded before its effect; throws when the sink refuses it. */
+  void writeOrThrow(AuditEvent event) {
+    try {
+      sink.write(event);
+    } catch (RuntimeException e) {
+      throw new AuditException("the audit sink did not accept the " + event.type() + " event " + event.id()
+          + " (request " + event.requestId() + "); nothing was changed", e);
+    }
+  }
+
+  /** Writes an event whose loss is tolerable (a denial, a request log line); a failure is only logged. */
+  void writeBestEffort(AuditEvent event) {
+    try {
+      sink.write(event);
+    } catch (RuntimeException e) {
+      log.warn("the audit sink did not accept the {} event {} (grant {}, request {})", event.type(), event.id(),
+          event.grantId(), event.requestId(), e);
+    }
+  }
+
+  /**
+   * Writes an event of an effect that already happened. Never throws: a refused event joins the backlog.
+   *
+   * @return {@code true} if the event is in the backlog and a retry is needed
+   */
+  boolean writeReducing(AuditEvent event) {
+    synchronized (this) {
+      if (!backlog.isEmpty()) {
+        // Keep the trail in order: behind the older events still waiting.
+        enqueue(event);
+        return true;
+      }
+    }
+    try {
+      sink.write(event);
+      return false;
+    } catch (RuntimeException e) {
+      log.error("the audit sink did not accept the {} event {} (grant {}); it is held and retried",
+          event.type(), event.id(), event.grantId(), e);
+      synchronized (this) {
+        enqueue(event);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Retries the backlog in order until it is empty or the sink refuses again. Called by the expiry thread only.
+   *
+   * @return {@code true} when the backlog is empty
+   */
+  boolean retryBacklog() {
+    while (true) {
+      AuditEvent head;
+      synchronized (this) {
+        head = backlog.peekFirst();
+        if (head == null) {
+          return true;
+        }
+      }
+      try {
+        sink.write(head);
+      } catch (RuntimeException e) {
+        log.debug("the audit sink still refuses events; {} waiting", backlogSize(), e);
+        return false;
+      }
+      synchronized (this) {
+        backlog.pollFirst();
+        if (backlog.isEmpty() && lost > 0) {
+          log.error("the audit sink recovered; {} privilege-reducing events were lost while it was down", lost);
+          lost = 0;
+        }
+      }
+    }
+  }
+
+  synchronized int backlogSize() {
+    return backlog.size();
+  }
+
+  synchronized long lostCount() {
+    return lost;
+  }
+
+  private void enqueue(AuditEvent event) {
+    if (backlog.size() >= MAX_BACKLOG) {
+      AuditEvent dropped = backlog.pollFirst();
+      lost++;
+      log.error("audit backlog full ({} events): dropped the {} event {} (grant {})", MAX_BACKLOG,
+          dropped.type(), dropped.id(), dropped.grantId());
+    }
+    backlog.addLast(event);
+  }
+}

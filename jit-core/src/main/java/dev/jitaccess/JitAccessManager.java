@@ -1,0 +1,203 @@
+package dev.jitaccess;
+
+import dev.jitaccess.audit.AuditSink;
+import dev.jitaccess.audit.Slf4jAuditSink;
+import dev.jitaccess.internal.Validate;
+import dev.jitaccess.policy.AccessPolicy;
+import dev.jitaccess.store.GrantStore;
+import dev.jitaccess.store.InMemoryGrantStore;
+import jakarta.annotation.Nullable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The entry point: request, check, extend and end just-in-time grants.
+ *
+ * <pre>{@code
+ * JitAccessManager jit = JitAccessManager.builder().policy(policy).build();
+ * RequestOutcome outcome = jit.request(AccessRequest.builder()
+ *     .subject(Subject.user("alice")).resource("prod/db/orders").actions("read")
+ *     .duration(Duration.ofMinutes(30)).justification("INC-1234: slow query").build());
+ * boolean ok = jit.isAllowed(Subject.user("alice"), "prod/db/orders", "read");
+ * }</pre>
+ *
+ * <p>Semantics every implementation keeps: time never goes back (the largest instant seen is "now"); checks
+ * fail closed; a grant is visible to checks only after its {@code GRANTED} audit event was accepted; ending an
+ * ended grant returns {@code false} and writes nothing; exactly one terminal event per grant. All methods are
+ * thread-safe.
+ */
+public interface JitAccessManager extends AutoCloseable {
+
+  /** Asks for access; the policy grants, denies or (later) routes it to approvers. */
+  RequestOutcome request(AccessRequest request);
+
+  /** An approver says yes to a pending request. */
+  RequestOutcome approve(String requestId, Subject approver, @Nullable String comment);
+
+  /** An approver says no to a pending request. */
+  RequestOutcome deny(String requestId, Subject approver, String reason);
+
+  /**
+   * The hot path: whether {@code subject} may do {@code action} on the concrete {@code resource} now. Never
+   * throws for bad input: a {@code null} subject, a malformed resource or action is denied.
+   */
+  AccessDecision check(@Nullable Subject subject, @Nullable String resource, @Nullable String action);
+
+  /** {@code check(...).allowed()}. */
+  default boolean isAllowed(@Nullable Subject subject, @Nullable String resource, @Nullable String action) {
+    return check(subject, resource, action).allowed();
+  }
+
+  /**
+   * Lengthens an active grant by {@code more}, as far as its policy rule allows.
+   *
+   * @throws IllegalArgumentException for an unknown grant id or bad input
+   * @throws IllegalStateException when the grant has ended or run out
+   * @throws ExtensionDeniedException when the policy refuses
+   */
+  Grant extend(String grantId, Duration more, @Nullable String justification);
+
+  /** The holder is done early. {@code false} if the grant had already ended (or is unknown). */
+  boolean release(String grantId);
+
+  /** Takes a grant away. {@code false} if it had already ended (or is unknown). */
+  boolean revoke(String grantId, Subject actor, String reason);
+
+  /** Revokes every active grant of {@code subject}; returns how many this call ended. */
+  int revokeAll(Subject subject, Subject actor, String reason);
+
+  /** The grant with this id, active or ended. */
+  Optional<Grant> grant(String grantId);
+
+  /** The subject's grants that have not ended, including scheduled ones that have not started yet. */
+  List<Grant> activeGrants(Subject subject);
+
+  /**
+   * Requests access that must be effective now and returns it as a handle whose {@code close()} releases it.
+   *
+   * @throws AccessNotGrantedException when the request is denied or waits for approval
+   */
+  GrantHandle acquire(AccessRequest request);
+
+  /** Stops the expiry thread. Idempotent. Afterwards every check is denied and every change refused. */
+  @Override
+  void close();
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a manager; each setter validates at once. Not thread-safe. */
+  final class Builder {
+    /** The default expiry timer resolution. */
+    public static final Duration DEFAULT_TICK = Duration.ofMillis(10);
+    /** The default budget of {@code ACCESS_DENIED} events per subject per minute. */
+    public static final int DEFAULT_DENIED_EVENTS_PER_MINUTE = 10;
+
+    AccessPolicy policy;
+    GrantStore store;
+    AuditSink auditSink;
+    final List<JitAccessListener> listeners = new ArrayList<>();
+    Clock clock;
+    Duration tick = DEFAULT_TICK;
+    UsageAudit usageAudit = UsageAudit.FIRST_USE;
+    int deniedEventsPerMinute = DEFAULT_DENIED_EVENTS_PER_MINUTE;
+
+    Builder() {}
+
+    /** Required: decides requests and extensions. */
+    public Builder policy(AccessPolicy policy) {
+      requireUnset("policy", this.policy);
+      this.policy = Validate.notNull("policy", policy);
+      return this;
+    }
+
+    /** Where grants live; default an {@link InMemoryGrantStore}. */
+    public Builder store(GrantStore store) {
+      requireUnset("store", this.store);
+      this.store = Validate.notNull("store", store);
+      return this;
+    }
+
+    /** Where audit events go; default an {@link Slf4jAuditSink}. */
+    public Builder auditSink(AuditSink auditSink) {
+      requireUnset("auditSink", this.auditSink);
+      this.auditSink = Validate.notNull("auditSink", auditSink);
+      return this;
+    }
+
+    /** Hears transitions; may be called several times. */
+    public Builder listener(JitAccessListener listener) {
+      listeners.add(Validate.notNull("listener", listener));
+      return this;
+    }
+
+    /** The time source; default the system clock in UTC. Tests pass a manual clock. */
+    public Builder clock(Clock clock) {
+      requireUnset("clock", this.clock);
+      this.clock = Validate.notNull("clock", clock);
+      return this;
+    }
+
+    /** The expiry timer resolution, from 1 ms to 1 s; default {@link #DEFAULT_TICK}. */
+    public Builder tick(Duration tick) {
+      Validate.notNull("tick", tick);
+      Validate.requireArgument(tick.compareTo(Duration.ofMillis(1)) >= 0 && tick.compareTo(Duration.ofSeconds(1)) <= 0,
+          "tick", tick, "must be between 1 ms and 1 s");
+      this.tick = tick;
+      return this;
+    }
+
+    /** How much allowed use is audited; default {@link UsageAudit#FIRST_USE}. */
+    public Builder usageAudit(UsageAudit usageAudit) {
+      this.usageAudit = Validate.notNull("usageAudit", usageAudit);
+      return this;
+    }
+
+    /**
+     * How many {@code ACCESS_DENIED} events one subject may cause per minute (0 to record none); the rest
+     * are counted and the count is reported with the next recorded event, so a loop cannot flood the sink.
+     */
+    public Builder deniedEventsPerMinute(int limit) {
+      Validate.requireArgument(limit >= 0 && limit <= 100_000, "deniedEventsPerMinute", limit,
+          "must be between 0 and 100000");
+      this.deniedEventsPerMinute = limit;
+      return this;
+    }
+
+    /**
+     * Builds and starts the manager: loads the active grants from the store and schedules their expiry
+     * (grants that ran out while nothing was running expire at once).
+     *
+     * @throws IllegalStateException when no policy was set
+     * @throws JitAccessException when the store cannot be read
+     */
+    public JitAccessManager build() {
+      if (policy == null) {
+        throw new IllegalStateException("policy is required: call policy(...) before build()");
+      }
+      return new DefaultJitAccessManager(this);
+    }
+
+    GrantStore storeOrDefault() {
+      return store != null ? store : new InMemoryGrantStore();
+    }
+
+    AuditSink auditSinkOrDefault() {
+      return auditSink != null ? auditSink : new Slf4jAuditSink();
+    }
+
+    Clock clockOrDefault() {
+      return clock != null ? clock : Clock.systemUTC();
+    }
+
+    private static void requireUnset(String field, @Nullable Object current) {
+      if (current != null) {
+        throw new IllegalStateException(field + " was already set to " + current);
+      }
+    }
+  }
+}

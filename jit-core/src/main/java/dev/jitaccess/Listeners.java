@@ -1,0 +1,28 @@
+package dev.jitaccess;
+
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls user listeners so that none can break the engine or another listener. Immutable. */
+final class Listeners {
+
+  private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
+  private final List<JitAccessListener> listeners;
+
+  Listeners(List<JitAccessListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  void emit(String what, Consumer<JitAccessListener> call) {
+    for (JitAccessListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        log.warn("listener {} failed on {}; the engine carries on", listener.getClass().getName(), what, e);
+      }
+    }
+  }
+}

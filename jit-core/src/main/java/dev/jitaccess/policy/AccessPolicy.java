@@ -1,0 +1,39 @@
+package dev.jitaccess.policy;
+
+import dev.jitaccess.AccessRequest;
+import dev.jitaccess.Grant;
+import jakarta.annotation.Nullable;
+import java.time.Duration;
+
+/**
+ * Decides requests: the SPI a team implements to bring its own rules.
+ *
+ * <p>The engine calls it from the threads that call {@code request} and {@code extend}, possibly
+ * concurrently, so an implementation must be thread-safe. A policy that throws denies: the engine treats an
+ * exception as "no".
+ *
+ * <p>{@link RulePolicy} is the built-in implementation. Policies compose with {@link #firstApplicable}.
+ */
+@FunctionalInterface
+public interface AccessPolicy {
+
+  /** Decides a new request. */
+  PolicyDecision evaluate(AccessRequest request);
+
+  /**
+   * Decides an extension of an active grant by {@code extension}. An {@link PolicyDecision.Allow} names how
+   * much time to add (at most {@code extension}); the policy is responsible for any bound on total lifetime.
+   * The default refuses, so a policy that never thought about extensions never allows one.
+   */
+  default PolicyDecision evaluateExtension(Grant grant, Duration extension, @Nullable String justification) {
+    return PolicyDecision.deny("this policy does not allow extensions");
+  }
+
+  /**
+   * A policy that asks each of {@code policies} in order and answers with the first decision that is not
+   * {@link PolicyDecision.NotApplicable}; when none applies, it denies.
+   */
+  static AccessPolicy firstApplicable(AccessPolicy... policies) {
+    return new FirstApplicablePolicy(policies);
+  }
+}

@@ -1,0 +1,271 @@
+package dev.jitaccess.policy;
+
+import dev.jitaccess.AccessRequest;
+import dev.jitaccess.Grant;
+import dev.jitaccess.ResourcePattern;
+import dev.jitaccess.internal.Validate;
+import jakarta.annotation.Nullable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The built-in policy: an ordered list of {@link AccessRule}s over resource patterns.
+ *
+ * <pre>{@code
+ * RulePolicy policy = RulePolicy.builder()
+ *     .rule(AccessRule.builder("orders-db-read")
+ *         .resources("prod/db/orders", "prod/db/**")
+ *         .actions("read")
+ *         .requesterGroups("sre", "dba")
+ *         .maxDuration(Duration.ofHours(1))
+ *         .maxLifetime(Duration.ofHours(4))
+ *         .justificationPattern("^(INC|CHG)-\\d+")
+ *         .autoApprove()
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Which rule decides a request</h2>
+ * The first rule, in the order added, that <em>matches</em> the request decides it, whether it allows or
+ * denies; later rules are not consulted. A rule matches when one of its resource patterns covers the requested
+ * resource:
+ * <ul>
+ *   <li>a concrete name is covered when the pattern {@link ResourcePattern#matches matches} it;
+ *   <li>a pattern (a request for a subtree) is covered only when every name it can match is surely matched by
+ *       the rule's pattern. The check is sound, not complete: when in doubt the rule does not match, which
+ *       never widens access. It accepts equal texts, and otherwise splits the rule's pattern into a head of
+ *       literal and {@code *} segments and an optional trailing {@code **}; the request must start with as
+ *       many segments, none of them {@code **}, each equal to the rule's literal or under its {@code *}, and
+ *       may go on only if the rule ends in {@code **}. A rule with {@code **} elsewhere covers only its own
+ *       text. So {@code prod/**} covers {@code prod/db/**} and {@code prod/*}; {@code prod/*} covers
+ *       {@code prod/*} but not {@code prod/**}; {@code **}{@code /orders} covers only itself.
+ * </ul>
+ * When no rule matches, {@link #evaluate} answers {@link PolicyDecision#notApplicable()}: alone, the engine
+ * denies with "no rule matches"; in a {@link AccessPolicy#firstApplicable composition} the next policy decides.
+ *
+ * <h2>What the matching rule checks, in this order</h2>
+ * <ol>
+ *   <li>the requester is eligible ({@link AccessRule} explains subjects, groups and kinds), else
+ *       "not eligible for rule X";
+ *   <li>the request is not break-glass: no rule allows break-glass yet;
+ *   <li>every requested action is one of the rule's actions, else a deny naming the others;
+ *   <li>the requested duration is at most {@code maxDuration}, else a deny naming both durations; a request is
+ *       never silently shortened;
+ *   <li>the justification is present (non-blank) when required and contains the rule's pattern when it has
+ *       one, else a deny saying what is expected.
+ * </ol>
+ * Then the answer is {@code Allow(ruleName, request.duration())}. A scheduled start ({@code startAt}) is the
+ * engine's business and is ignored here. Deny reasons are short, name the rule, and never repeat the
+ * justification.
+ *
+ * <h2>Extensions</h2>
+ * {@link #evaluateExtension} is judged by the rule named on the grant ({@link Grant#rule()}), not by matching
+ * again, so the rule that allowed a grant bounds its life. It denies when that rule no longer exists, no longer
+ * covers the grant's resource or actions, or the grant is break-glass; when the holder is no longer eligible
+ * as far as the grant can tell (its kind, and being listed when the rule admits listed subjects only: groups
+ * are not recorded on a grant, so a rule that admits groups checks nothing more); when the justification of
+ * the extension does not satisfy the rule; and when the extension would take the grant's total lifetime,
+ * {@code expiresAt - notBefore} plus the extension, beyond {@code maxLifetime}, naming what is left rather
+ * than shortening the extension. Otherwise it allows the whole extension.
+ *
+ * <p>Immutable and thread-safe: the policy and its rules hold no mutable state.
+ */
+public final class RulePolicy implements AccessPolicy {
+
+  private final List<AccessRule> rules;
+  private final Map<String, AccessRule> byName;
+
+  private RulePolicy(List<AccessRule> rules) {
+    this.rules = List.copyOf(rules);
+    Map<String, AccessRule> map = new LinkedHashMap<>();
+    for (AccessRule r : rules) {
+      map.put(r.name(), r);
+    }
+    this.byName = Map.copyOf(map);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The rules, in the order they are consulted. */
+  public List<AccessRule> rules() {
+    return rules;
+  }
+
+  @Override
+  public PolicyDecision evaluate(AccessRequest request) {
+    Validate.notNull("request", request);
+    for (AccessRule rule : rules) {
+      if (rule.covers(request.resource())) {
+        return decide(rule, request);
+      }
+    }
+    return PolicyDecision.notApplicable();
+  }
+
+  private static PolicyDecision decide(AccessRule rule, AccessRequest request) {
+    String name = rule.name();
+    if (!rule.admits(request.subject(), request.groups())) {
+      return PolicyDecision.deny("not eligible for rule " + name);
+    }
+    if (request.breakGlass()) {
+      return PolicyDecision.deny("rule " + name + " does not allow break-glass");
+    }
+    Set<String> notAllowed = notAllowed(rule, request.actions());
+    if (!notAllowed.isEmpty()) {
+      return PolicyDecision.deny("rule " + name + " does not allow " + notAllowed + "; it allows " + rule.actions());
+    }
+    if (request.duration().compareTo(rule.maxDuration()) > 0) {
+      return PolicyDecision.deny("duration " + request.duration() + " exceeds the max duration "
+          + rule.maxDuration() + " of rule " + name);
+    }
+    String problem = rule.justificationProblem(request.justification());
+    if (problem != null) {
+      return PolicyDecision.deny(problem);
+    }
+    return PolicyDecision.allow(name, request.duration());
+  }
+
+  @Override
+  public PolicyDecision evaluateExtension(Grant grant, Duration extension, @Nullable String justification) {
+    Validate.notNull("grant", grant);
+    Validate.duration("extension", extension);
+    AccessRule rule = byName.get(grant.rule());
+    if (rule == null) {
+      return PolicyDecision.deny("rule " + grant.rule() + " no longer exists");
+    }
+    String name = rule.name();
+    if (!rule.covers(grant.resource())) {
+      return PolicyDecision.deny("rule " + name + " no longer covers " + grant.resource());
+    }
+    Set<String> notAllowed = notAllowed(rule, grant.actions());
+    if (!notAllowed.isEmpty()) {
+      return PolicyDecision.deny("rule " + name + " no longer allows " + notAllowed);
+    }
+    if (grant.breakGlass()) {
+      return PolicyDecision.deny("rule " + name + " does not allow break-glass");
+    }
+    if (!rule.stillAdmits(grant.subject())) {
+      return PolicyDecision.deny("not eligible for rule " + name);
+    }
+    String problem = rule.justificationProblem(justification);
+    if (problem != null) {
+      return PolicyDecision.deny(problem);
+    }
+    Duration lived = Duration.between(grant.notBefore(), grant.expiresAt());
+    Duration left = rule.maxLifetime().minus(lived);
+    if (left.isNegative() || left.isZero()) {
+      return PolicyDecision.deny("max lifetime " + rule.maxLifetime() + " reached");
+    }
+    if (left.compareTo(extension) < 0) {
+      return PolicyDecision.deny("extension " + extension + " exceeds what is left of max lifetime "
+          + rule.maxLifetime() + ": " + left);
+    }
+    return PolicyDecision.allow(name, extension);
+  }
+
+  private static Set<String> notAllowed(AccessRule rule, Set<String> actions) {
+    Set<String> out = null;
+    for (String action : actions) {
+      if (!rule.actions().contains(action)) {
+        if (out == null) {
+          out = new TreeSet<>();
+        }
+        out.add(action);
+      }
+    }
+    return out == null ? Set.of() : out;
+  }
+
+  /**
+   * Whether every name {@code requested} can match is sure to be matched by {@code rule}: sound, not complete.
+   * See the class documentation for the cases recognised.
+   */
+  static boolean patternCovers(ResourcePattern rule, ResourcePattern requested) {
+    if (rule.text().equals(requested.text())) {
+      return true;
+    }
+    List<String> r = segments(rule.text());
+    List<String> q = segments(requested.text());
+    boolean open = r.get(r.size() - 1).equals("**");
+    int fixed = open ? r.size() - 1 : r.size();
+    for (int i = 0; i < fixed; i++) {
+      if (r.get(i).equals("**")) {
+        return false; // a '**' before the end: too clever to judge, so no
+      }
+    }
+    if (q.size() < fixed || (!open && q.size() != fixed)) {
+      return false;
+    }
+    for (int i = 0; i < fixed; i++) {
+      String rs = r.get(i);
+      String qs = q.get(i);
+      if (qs.equals("**")) {
+        return false; // the request may match fewer segments here than the rule needs
+      }
+      if (!rs.equals("*") && !rs.equals(qs)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The segments of a valid pattern, with runs of {@code **} collapsed into one. */
+  private static List<String> segments(String text) {
+    List<String> out = new ArrayList<>();
+    for (String s : text.split("/", -1)) {
+      if (s.equals("**") && !out.isEmpty() && out.get(out.size() - 1).equals("**")) {
+        continue;
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "RulePolicy" + rules;
+  }
+
+  /** Builds a {@link RulePolicy}; rules are consulted in the order added. Not thread-safe. */
+  public static final class Builder {
+    private final List<AccessRule> rules = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
+
+    private Builder() {}
+
+    /**
+     * Adds a rule after those already added.
+     *
+     * @throws IllegalArgumentException when a rule with the same name was already added
+     */
+    public Builder rule(AccessRule rule) {
+      Validate.notNull("rule", rule);
+      if (!names.add(rule.name())) {
+        throw new IllegalArgumentException("rule name " + Validate.show(rule.name())
+            + " is already used in this policy; rule names must be unique");
+      }
+      rules.add(rule);
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @throws IllegalArgumentException when no rule was added
+     */
+    public RulePolicy build() {
+      if (rules.isEmpty()) {
+        throw new IllegalArgumentException("rules must name at least one rule");
+      }
+      return new RulePolicy(rules);
+    }
+  }
+}

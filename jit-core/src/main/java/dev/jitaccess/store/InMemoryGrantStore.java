@@ -1,0 +1,195 @@
+package dev.jitaccess.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.jitaccess.Grant;
+import dev.jitaccess.Subject;
+import dev.jitaccess.internal.Validate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The default {@link GrantStore}: grants in memory, lost when the process ends.
+ *
+ * <p>Active grants live in a map by id, with an index of grant ids by subject. Ended grants move to a bounded
+ * map so {@link #findById} still answers for them; beyond {@link #DEFAULT_RETAINED_ENDED_GRANTS} (or the
+ * bound given to the constructor) the least valuable ones are forgotten, as the {@link GrantStore} contract
+ * allows. A forgotten grant's id is no longer known, so {@link #save} no longer rejects it as a duplicate.
+ *
+ * <h2>Threads</h2>
+ *
+ * Application threads (request, approve, extend, release, revoke) and the engine's expiry thread call in
+ * concurrently. Safety rests on one rule: <em>every change for a grant id runs inside
+ * {@code active.compute(id, ...)}</em>, so all changes to one grant are serialized by the map's per-key lock,
+ * while changes to different grants proceed in parallel. Inside that section:
+ *
+ * <ul>
+ *   <li>the per-subject index is changed only through {@code bySubject.compute} /
+ *       {@code computeIfPresent} on the subject, so adding an id and dropping a subject's emptied set are
+ *       atomic per subject and can never lose each other's update. Locks are always taken in the same order
+ *       (grant id, then subject; never the reverse), so they cannot deadlock;</li>
+ *   <li>a grant that ends is put in the ended map <em>before</em> it leaves the active map. A reader of
+ *       {@link #findById} looks in the active map first and in the ended map second, so it sees either the
+ *       last active version or the ended one, never neither.</li>
+ * </ul>
+ *
+ * <p>Reads take no lock: they read the concurrent maps and copy what they find into immutable lists. The index
+ * may briefly name an id whose grant has just ended (or is not yet in the active map); readers resolve every
+ * id through the active map, so they never return an ended grant or one of another subject. The ended map
+ * does its size maintenance on the calling thread, so the store starts no threads of its own.
+ */
+public final class InMemoryGrantStore implements GrantStore {
+
+  /** How many ended grants are kept for {@link #findById} unless the constructor says otherwise. */
+  public static final int DEFAULT_RETAINED_ENDED_GRANTS = 100_000;
+
+  private final ConcurrentHashMap<String, Grant> active = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Subject, Set<String>> bySubject = new ConcurrentHashMap<>();
+  private final Cache<String, Grant> ended;
+
+  /** A store that keeps up to {@value #DEFAULT_RETAINED_ENDED_GRANTS} ended grants. */
+  public InMemoryGrantStore() {
+    this(DEFAULT_RETAINED_ENDED_GRANTS);
+  }
+
+  /**
+   * A store that keeps up to {@code retainedEndedGrants} ended grants for {@link #findById}.
+   *
+   * @throws IllegalArgumentException if {@code retainedEndedGrants} is not positive
+   */
+  public InMemoryGrantStore(int retainedEndedGrants) {
+    Validate.requireArgument(retainedEndedGrants > 0, "retainedEndedGrants", retainedEndedGrants, "must be positive");
+    this.ended = Caffeine.newBuilder()
+        .maximumSize(retainedEndedGrants)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A grant in a terminal state may be saved too (for example when importing history); it goes straight to
+   * the ended grants.
+   *
+   * @throws IllegalStateException if an active or retained ended grant has the same id
+   */
+  @Override
+  public void save(Grant grant) {
+    Validate.notNull("grant", grant);
+    String id = grant.id();
+    active.compute(id, (key, current) -> {
+      if (current != null || ended.getIfPresent(id) != null) {
+        throw new IllegalStateException("a grant with id " + Validate.show(id) + " already exists");
+      }
+      if (grant.state().isTerminal()) {
+        ended.put(id, grant);
+        return null;
+      }
+      index(grant);
+      return grant;
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When {@code updated} is in a terminal state the grant leaves the active grants, and no later
+   * compare-and-set on it succeeds.
+   *
+   * @throws IllegalArgumentException if {@code expectedVersion} is negative, if {@code updated.version()} is
+   *     not {@code expectedVersion + 1}, or if {@code updated} names another subject than the stored grant
+   */
+  @Override
+  public boolean compareAndSet(long expectedVersion, Grant updated) {
+    Validate.notNull("updated", updated);
+    Validate.requireArgument(expectedVersion >= 0, "expectedVersion", expectedVersion, "must not be negative");
+    Validate.requireArgument(updated.version() == expectedVersion + 1, "updated.version", updated.version(),
+        "must be expectedVersion + 1 = " + (expectedVersion + 1));
+    boolean[] replaced = {false};
+    active.computeIfPresent(updated.id(), (id, current) -> {
+      if (current.version() != expectedVersion) {
+        return current;
+      }
+      Validate.requireArgument(current.subject().equals(updated.subject()), "updated.subject", updated.subject(),
+          "must stay the subject of the stored grant, " + current.subject());
+      replaced[0] = true;
+      if (updated.state().isTerminal()) {
+        ended.put(id, updated); // before it leaves the active map, so findById never misses it
+        unindex(current);
+        return null;
+      }
+      return updated;
+    });
+    return replaced[0];
+  }
+
+  @Override
+  public Optional<Grant> findById(String grantId) {
+    Validate.notNull("grantId", grantId);
+    Grant grant = active.get(grantId);
+    if (grant == null) {
+      grant = ended.getIfPresent(grantId);
+    }
+    return Optional.ofNullable(grant);
+  }
+
+  /** {@inheritDoc} An immutable snapshot, in no particular order. */
+  @Override
+  public List<Grant> findActiveBySubject(Subject subject) {
+    Validate.notNull("subject", subject);
+    Set<String> ids = bySubject.get(subject);
+    if (ids == null) {
+      return List.of();
+    }
+    List<Grant> grants = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      Grant grant = active.get(id);
+      if (grant != null && grant.subject().equals(subject)) {
+        grants.add(grant);
+      }
+    }
+    return List.copyOf(grants);
+  }
+
+  /** {@inheritDoc} An immutable snapshot, in no particular order. */
+  @Override
+  public List<Grant> findActive() {
+    return List.copyOf(active.values());
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryGrantStore[active=" + active.size() + ", ended=" + ended.estimatedSize() + "]";
+  }
+
+  /** How many ended grants are retained right now, after pending evictions ran. For tests. */
+  long retainedEndedGrants() {
+    ended.cleanUp();
+    return ended.estimatedSize();
+  }
+
+  /** How many subjects the index holds an entry for. For tests: an emptied entry must not linger. */
+  int indexedSubjects() {
+    return bySubject.size();
+  }
+
+  // Both called only inside active.compute on the grant's id.
+
+  private void index(Grant grant) {
+    bySubject.compute(grant.subject(), (subject, ids) -> {
+      Set<String> set = ids != null ? ids : ConcurrentHashMap.newKeySet();
+      set.add(grant.id());
+      return set;
+    });
+  }
+
+  private void unindex(Grant grant) {
+    bySubject.computeIfPresent(grant.subject(), (subject, ids) -> {
+      ids.remove(grant.id());
+      return ids.isEmpty() ? null : ids;
+    });
+  }
+}
