@@ -5,6 +5,7 @@ import jakarta.annotation.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,7 +148,7 @@ public record AccessRequest(
 
     public Builder actions(String... actions) {
       Validate.notNull("actions", actions);
-      return actions(List.of(actions.clone()));
+      return actions(Arrays.asList(actions.clone()));
     }
 
     public Builder actions(Collection<String> actions) {

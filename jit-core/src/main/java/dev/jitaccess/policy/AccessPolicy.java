@@ -23,15 +23,17 @@ public interface AccessPolicy {
   /**
    * Decides an extension of an active grant by {@code extension}. An {@link PolicyDecision.Allow} names how
    * much time to add (at most {@code extension}); the policy is responsible for any bound on total lifetime.
-   * The default refuses, so a policy that never thought about extensions never allows one.
+   * The default is {@link PolicyDecision.NotApplicable}: a policy that never thought about extensions never
+   * allows one (the engine refuses when no policy applies), and in a composition it leaves the grants of other
+   * policies to them.
    */
   default PolicyDecision evaluateExtension(Grant grant, Duration extension, @Nullable String justification) {
-    return PolicyDecision.deny("this policy does not allow extensions");
+    return PolicyDecision.notApplicable();
   }
 
   /**
    * A policy that asks each of {@code policies} in order and answers with the first decision that is not
-   * {@link PolicyDecision.NotApplicable}; when none applies, it denies.
+   * {@link PolicyDecision.NotApplicable}; when none applies, it is not applicable either (and the engine denies).
    */
   static AccessPolicy firstApplicable(AccessPolicy... policies) {
     return new FirstApplicablePolicy(policies);

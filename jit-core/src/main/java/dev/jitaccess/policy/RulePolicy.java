@@ -61,12 +61,14 @@ import java.util.TreeSet;
  *       one, else a deny saying what is expected.
  * </ol>
  * Then the answer is {@code Allow(ruleName, request.duration())}. A scheduled start ({@code startAt}) is the
- * engine's business and is ignored here. Deny reasons are short, name the rule, and never repeat the
+ * engine's business and is ignored here. Deny reasons are short, human-readable, and never repeat the
  * justification.
  *
  * <h2>Extensions</h2>
  * {@link #evaluateExtension} is judged by the rule named on the grant ({@link Grant#rule()}), not by matching
- * again, so the rule that allowed a grant bounds its life. It denies when that rule no longer exists, no longer
+ * again, so the rule that allowed a grant bounds its life. When this policy has no rule of that name (the
+ * grant came from another policy of a composition, or the rule was removed) it is not applicable, which alone
+ * the engine treats as a refusal. It denies when the rule no longer
  * covers the grant's resource or actions, or the grant is break-glass; when the holder is no longer eligible
  * as far as the grant can tell (its kind, and being listed when the rule admits listed subjects only: groups
  * are not recorded on a grant, so a rule that admits groups checks nothing more); when the justification of
@@ -77,6 +79,9 @@ import java.util.TreeSet;
  * <p>Immutable and thread-safe: the policy and its rules hold no mutable state.
  */
 public final class RulePolicy implements AccessPolicy {
+
+  /** A rule's allowed actions are listed in a deny reason only if this short, to keep reasons short. */
+  private static final int MAX_SHOWN_ACTIONS_CHARS = 200;
 
   private final List<AccessRule> rules;
   private final Map<String, AccessRule> byName;
@@ -120,7 +125,9 @@ public final class RulePolicy implements AccessPolicy {
     }
     Set<String> notAllowed = notAllowed(rule, request.actions());
     if (!notAllowed.isEmpty()) {
-      return PolicyDecision.deny("rule " + name + " does not allow " + notAllowed + "; it allows " + rule.actions());
+      String allowed = rule.actions().toString();
+      return PolicyDecision.deny("rule " + name + " does not allow " + notAllowed
+          + (allowed.length() <= MAX_SHOWN_ACTIONS_CHARS ? "; it allows " + allowed : ""));
     }
     if (request.duration().compareTo(rule.maxDuration()) > 0) {
       return PolicyDecision.deny("duration " + request.duration() + " exceeds the max duration "
@@ -139,7 +146,8 @@ public final class RulePolicy implements AccessPolicy {
     Validate.duration("extension", extension);
     AccessRule rule = byName.get(grant.rule());
     if (rule == null) {
-      return PolicyDecision.deny("rule " + grant.rule() + " no longer exists");
+      // Not ours (a grant of another policy in a composition) or removed since: let the next policy judge.
+      return PolicyDecision.notApplicable();
     }
     String name = rule.name();
     if (!rule.covers(grant.resource())) {

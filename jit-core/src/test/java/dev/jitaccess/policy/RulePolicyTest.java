@@ -1,0 +1,674 @@
+package dev.jitaccess.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jitaccess.AccessRequest;
+import dev.jitaccess.Grant;
+import dev.jitaccess.GrantState;
+import dev.jitaccess.ResourcePattern;
+import dev.jitaccess.Subject;
+import dev.jitaccess.internal.Validate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RulePolicyTest {
+
+  private static final Subject ALICE = Subject.user("alice");
+  private static final Subject BOB = Subject.user("bob");
+  private static final Subject CI = Subject.service("ci-deploy");
+  private static final Duration HOUR = Duration.ofHours(1);
+  private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+  /** A rule over prod/db/** for read and write, max 1h, auto-approved; callers add what they test. */
+  private static AccessRule.Builder dbRule(String name) {
+    return AccessRule.builder(name).resources("prod/db/**").actions("read", "write").maxDuration(HOUR).autoApprove();
+  }
+
+  private static RulePolicy policyOf(AccessRule... rules) {
+    RulePolicy.Builder b = RulePolicy.builder();
+    for (AccessRule r : rules) {
+      b.rule(r);
+    }
+    return b.build();
+  }
+
+  private static AccessRequest.Builder request(Subject subject, String resource, String... actions) {
+    return AccessRequest.builder().subject(subject).resource(resource).actions(actions).duration(Duration.ofMinutes(30));
+  }
+
+  private static Grant grant(String rule, Subject subject, Instant notBefore, Instant expiresAt) {
+    return grant(rule, subject, "prod/db/orders", Set.of("read"), notBefore, expiresAt, false);
+  }
+
+  private static Grant grant(String rule, Subject subject, String resource, Set<String> actions, Instant notBefore,
+      Instant expiresAt, boolean breakGlass) {
+    return new Grant("g-1", "r-1", subject, resource, actions, notBefore, expiresAt, GrantState.ACTIVE, "INC-1",
+        null, List.of(), breakGlass, rule, 0, null, null);
+  }
+
+  private static String reason(PolicyDecision decision) {
+    assertThat(decision).isInstanceOf(PolicyDecision.Deny.class);
+    return ((PolicyDecision.Deny) decision).reason();
+  }
+
+  @Nested
+  class Matching {
+
+    @Test
+    void evaluateWhenNoRuleMatchesThenNotApplicable() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/queue/orders", "read").build()))
+          .isEqualTo(PolicyDecision.notApplicable());
+    }
+
+    @Test
+    void evaluateWhenNameSharesOnlyATextPrefixThenNotApplicable() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/dbx/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.NotApplicable.class);
+    }
+
+    @Test
+    void evaluateWhenRulePatternWithDoubleStarThenCoversItsRoot() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db", "read").build()))
+          .isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void evaluateWhenAnyOfTheRulePatternsMatchesThenRuleMatches() {
+      RulePolicy policy = policyOf(AccessRule.builder("two").resources("prod/db/orders", "staging/*/orders")
+          .actions("read").maxDuration(HOUR).autoApprove().build());
+
+      assertThat(policy.evaluate(request(ALICE, "staging/db/orders", "read").build()))
+          .isEqualTo(PolicyDecision.allow("two", Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void evaluateWhenFirstMatchingRuleDeniesThenLaterAllowingRuleIsNotConsulted() {
+      RulePolicy policy = policyOf(
+          dbRule("strict").requesters(BOB).build(),
+          dbRule("lenient").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").build())))
+          .isEqualTo("not eligible for rule strict");
+    }
+
+    @Test
+    void evaluateWhenEarlierRuleDoesNotMatchThenNextMatchingRuleDecides() {
+      RulePolicy policy = policyOf(
+          AccessRule.builder("queues").resources("prod/queue/**").actions("read").maxDuration(HOUR).autoApprove()
+              .build(),
+          dbRule("db").build(),
+          dbRule("db-too").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").build()))
+          .isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void evaluateWhenRequestIsPatternInsideRuleSubtreeThenRuleMatches() {
+      RulePolicy policy = policyOf(AccessRule.builder("prod").resources("prod/**").actions("read")
+          .maxDuration(HOUR).autoApprove().build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/**", "read").build()))
+          .isEqualTo(PolicyDecision.allow("prod", Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void evaluateWhenRequestIsPatternWiderThanRuleThenNotApplicable() {
+      RulePolicy policy = policyOf(AccessRule.builder("one-level").resources("prod/*").actions("read")
+          .maxDuration(HOUR).autoApprove().build());
+
+      // "prod/**" read as a name would be matched by "prod/*"; as a pattern it reaches prod/a/b, which the rule does not.
+      assertThat(policy.evaluate(request(ALICE, "prod/**", "read").build()))
+          .isInstanceOf(PolicyDecision.NotApplicable.class);
+    }
+
+    @ParameterizedTest(name = "rule {0} covers request {1}: {2}")
+    @CsvSource({
+        "prod/**,        prod/db/**,       true",
+        "prod/**,        prod/**,          true",
+        "prod/**,        prod/*,           true",
+        "prod/**,        prod/*/orders,    true",
+        "prod/**,        prod/**/orders,   true",
+        "**,             **,               true",
+        "**,             */x/**,           true",
+        "prod/*/**,      prod/db/**,       true",
+        "prod/*/**,      prod/*/**,        true",
+        "prod/*,         prod/*,           true",
+        "*/*,            prod/*,           true",
+        "prod/db/**/**,  prod/db/x/**,     true",
+        "**/orders,      **/orders,        true",
+        "prod/*,         prod/**,          false",
+        "prod/*,         prod/*/x,         false",
+        "prod/db/**,     prod/**,          false",
+        "prod/db/**,     prod/*/**,        false",
+        "prod/db/**,     **,               false",
+        "prod/*/**,      prod/**,          false",
+        "prod/*/**,      **/db/**,         false",
+        "**/orders,      prod/**/orders,   false",
+        "**/orders,      */orders,         false",
+        "prod/db,        prod/*,           false",
+        "prod/db/*,      prod/db/*/x,      false",
+    })
+    void patternCoversOnlyWhenEveryNameOfTheRequestIsSurelyCovered(String rule, String requested, boolean covers) {
+      assertThat(RulePolicy.patternCovers(ResourcePattern.of(rule), ResourcePattern.of(requested))).isEqualTo(covers);
+    }
+  }
+
+  @Nested
+  class Eligibility {
+
+    @Test
+    void evaluateWhenNoRequesterRestrictionThenAnyoneIsEligible() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(CI, "prod/db/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenRequesterListedThenAllowed() {
+      RulePolicy policy = policyOf(dbRule("db").requesters(ALICE).build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenRequesterNotListedThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").requesters(ALICE).build());
+
+      assertThat(reason(policy.evaluate(request(BOB, "prod/db/orders", "read").build())))
+          .isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateWhenSameIdButOtherKindThenNotListed() {
+      RulePolicy policy = policyOf(dbRule("db").requesters(Subject.service("alice")).build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").build())))
+          .isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateWhenRequesterInListedGroupThenAllowed() {
+      RulePolicy policy = policyOf(dbRule("db").requesters(ALICE).requesterGroups("sre", "dba").build());
+
+      assertThat(policy.evaluate(request(BOB, "prod/db/orders", "read").groups(Set.of("dev", "dba")).build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenRequesterNeitherListedNorInGroupThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").requesters(ALICE).requesterGroups("sre").build());
+
+      assertThat(reason(policy.evaluate(request(BOB, "prod/db/orders", "read").groups(Set.of("dev")).build())))
+          .isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateWhenKindNotAllowedThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").requesterKinds(Subject.Kind.USER).build());
+
+      assertThat(reason(policy.evaluate(request(CI, "prod/db/orders", "read").build())))
+          .isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateWhenInGroupButKindNotAllowedThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").requesterGroups("deployers").requesterKinds(Subject.Kind.USER).build());
+
+      assertThat(reason(policy.evaluate(request(CI, "prod/db/orders", "read").groups(Set.of("deployers")).build())))
+          .isEqualTo("not eligible for rule db");
+    }
+  }
+
+  @Nested
+  class Checks {
+
+    @Test
+    void evaluateWhenAllChecksPassThenAllowForRuleAndRequestedDuration() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      PolicyDecision decision = policy.evaluate(request(ALICE, "prod/db/orders", "write", "read")
+          .duration(Duration.ofMinutes(20)).build());
+
+      assertThat(decision).isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(20)));
+    }
+
+    @Test
+    void evaluateWhenBreakGlassThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").breakGlass(true).build())))
+          .isEqualTo("rule db does not allow break-glass");
+    }
+
+    @Test
+    void evaluateWhenActionNotAllowedThenDeniedNamingIt() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      String reason = reason(policy.evaluate(request(ALICE, "prod/db/orders", "read", "admin", "drop").build()));
+
+      assertThat(reason).startsWith("rule db does not allow [admin, drop]");
+    }
+
+    @Test
+    void evaluateWhenActionNotAllowedThenLaterRuleAllowingItIsNotConsulted() {
+      RulePolicy policy = policyOf(dbRule("db").build(),
+          AccessRule.builder("admin").resources("prod/**").actions("admin").maxDuration(HOUR).autoApprove().build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "admin").build()))
+          .isInstanceOf(PolicyDecision.Deny.class);
+    }
+
+    @Test
+    void evaluateWhenDurationAboveMaxThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      String reason = reason(policy.evaluate(request(ALICE, "prod/db/orders", "read")
+          .duration(HOUR.plusMillis(1)).build()));
+
+      assertThat(reason).contains("PT1H0.001S").contains("PT1H").contains("rule db");
+    }
+
+    @Test
+    void evaluateWhenDurationExactlyMaxThenAllowedUncut() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").duration(HOUR).build()))
+          .isEqualTo(PolicyDecision.allow("db", HOUR));
+    }
+
+    @Test
+    void evaluateWhenJustificationRequiredAndMissingThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").justificationRequired(true).build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").build())))
+          .isEqualTo("rule db requires a justification");
+    }
+
+    @Test
+    void evaluateWhenJustificationRequiredAndBlankThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").justificationRequired(true).build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").justification("   ").build())))
+          .isEqualTo("rule db requires a justification");
+    }
+
+    @Test
+    void evaluateWhenJustificationNotRequiredAndMissingThenAllowed() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenJustificationPatternSetAndJustificationMissingThenDeniedSayingWhatIsExpected() {
+      RulePolicy policy = policyOf(dbRule("db").justificationPattern("^(INC|CHG)-\\d+").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").build())))
+          .isEqualTo("rule db requires a justification matching ^(INC|CHG)-\\d+");
+    }
+
+    @Test
+    void evaluateWhenJustificationDoesNotMatchPatternThenDeniedWithoutRepeatingIt() {
+      RulePolicy policy = policyOf(dbRule("db").justificationPattern("^(INC|CHG)-\\d+").build());
+
+      String reason = reason(policy.evaluate(request(ALICE, "prod/db/orders", "read")
+          .justification("just curious about secrets").build()));
+
+      assertThat(reason).contains("^(INC|CHG)-\\d+").doesNotContain("curious");
+    }
+
+    @Test
+    void evaluateWhenPatternIsFoundInsideJustificationThenAllowed() {
+      RulePolicy policy = policyOf(dbRule("db").justificationPattern("(INC|CHG)-\\d+").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read")
+          .justification("slow queries, see INC-1234").build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenPatternBacktracksCatastrophicallyThenDeniedInsteadOfHanging() {
+      RulePolicy policy = policyOf(dbRule("db").justificationPattern("^(.*a){20}$").build());
+
+      String reason = reason(policy.evaluate(request(ALICE, "prod/db/orders", "read")
+          .justification("a".repeat(60) + "!").build()));
+
+      assertThat(reason).isEqualTo("justification could not be checked against the pattern of rule db");
+    }
+
+    @Test
+    void evaluateWhenQuadraticPatternFailsOnLongestJustificationThenDeniedAsNotMatching() {
+      RulePolicy policy = policyOf(dbRule("db").justificationPattern(".*(INC|CHG)-\\d+").build());
+
+      String reason = reason(policy.evaluate(request(ALICE, "prod/db/orders", "read")
+          .justification("x".repeat(Validate.MAX_TEXT_LENGTH)).build()));
+
+      assertThat(reason).startsWith("justification must match");
+    }
+
+    @Test
+    void evaluateWhenStartAtIsLaterThenPolicyIgnoresIt() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").startAt(T0).build()))
+          .isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void evaluateWhenRuleRejectsThenReasonNeverContainsJustification() {
+      RulePolicy policy = policyOf(dbRule("db").requesters(BOB).justificationPattern("^INC").build());
+      String secret = "password=hunter2";
+
+      for (AccessRequest r : List.of(
+          request(ALICE, "prod/db/orders", "read").justification(secret).build(),
+          request(BOB, "prod/db/orders", "admin").justification(secret).build(),
+          request(BOB, "prod/db/orders", "read").duration(Duration.ofHours(2)).justification(secret).build(),
+          request(BOB, "prod/db/orders", "read").justification(secret).build(),
+          request(BOB, "prod/db/orders", "read").breakGlass(true).justification(secret).build())) {
+        assertThat(reason(policy.evaluate(r))).doesNotContain("hunter2");
+      }
+    }
+  }
+
+  @Nested
+  class Extension {
+
+    private final RulePolicy policy = policyOf(dbRule("db").maxLifetime(Duration.ofHours(4)).build());
+
+    @Test
+    void evaluateExtensionWhenRuleIsNotThisPolicysThenNotApplicable() {
+      Grant g = grant("gone", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(policy.evaluateExtension(g, HOUR, null)).isEqualTo(PolicyDecision.notApplicable());
+    }
+
+    @Test
+    void evaluateExtensionWhenExactlyUpToMaxLifetimeThenAllowed() {
+      Grant g = grant("db", ALICE, T0, T0.plus(Duration.ofHours(3)));
+
+      assertThat(policy.evaluateExtension(g, HOUR, null)).isEqualTo(PolicyDecision.allow("db", HOUR));
+    }
+
+    @Test
+    void evaluateExtensionWhenOneMillisecondBeyondMaxLifetimeThenDeniedNamingWhatIsLeft() {
+      Grant g = grant("db", ALICE, T0, T0.plus(Duration.ofHours(3)));
+
+      String reason = reason(policy.evaluateExtension(g, HOUR.plusMillis(1), null));
+
+      assertThat(reason).contains("PT1H0.001S").contains("PT4H").endsWith(": PT1H");
+    }
+
+    @Test
+    void evaluateExtensionWhenMaxLifetimeReachedThenDenied() {
+      Grant g = grant("db", ALICE, T0, T0.plus(Duration.ofHours(4)));
+
+      assertThat(reason(policy.evaluateExtension(g, Duration.ofMillis(1), null))).isEqualTo("max lifetime PT4H reached");
+    }
+
+    @Test
+    void evaluateExtensionWhenGrantAlreadyBeyondMaxLifetimeThenDenied() {
+      Grant g = grant("db", ALICE, T0, T0.plus(Duration.ofHours(5)));
+
+      assertThat(reason(policy.evaluateExtension(g, Duration.ofMinutes(1), null))).isEqualTo("max lifetime PT4H reached");
+    }
+
+    @Test
+    void evaluateExtensionWhenMaxLifetimeDefaultsToMaxDurationThenNoExtensionBeyondIt() {
+      RulePolicy noExtension = policyOf(dbRule("db").build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(reason(noExtension.evaluateExtension(g, Duration.ofMinutes(1), null))).isEqualTo("max lifetime PT1H reached");
+    }
+
+    @Test
+    void evaluateExtensionJudgesByTheGrantsRuleNotByMatching() {
+      RulePolicy twoRules = policyOf(dbRule("short").build(), dbRule("long").maxLifetime(Duration.ofHours(8)).build());
+      Grant g = grant("long", ALICE, T0, T0.plus(Duration.ofHours(5)));
+
+      assertThat(twoRules.evaluateExtension(g, HOUR, null)).isEqualTo(PolicyDecision.allow("long", HOUR));
+    }
+
+    @Test
+    void evaluateExtensionWhenListedRequesterNoLongerListedThenDenied() {
+      RulePolicy listed = policyOf(dbRule("db").requesters(BOB).maxLifetime(Duration.ofHours(4)).build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(reason(listed.evaluateExtension(g, HOUR, null))).isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateExtensionWhenKindNoLongerAllowedThenDenied() {
+      RulePolicy usersOnly = policyOf(dbRule("db").requesterKinds(Subject.Kind.USER).maxLifetime(Duration.ofHours(4))
+          .build());
+      Grant g = grant("db", CI, T0, T0.plus(HOUR));
+
+      assertThat(reason(usersOnly.evaluateExtension(g, HOUR, null))).isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateExtensionWhenGroupOnlyRuleThenGroupsAreNotCheckedBecauseTheGrantDoesNotRecordThem() {
+      RulePolicy groups = policyOf(dbRule("db").requesterGroups("sre").maxLifetime(Duration.ofHours(4)).build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(groups.evaluateExtension(g, HOUR, null)).isEqualTo(PolicyDecision.allow("db", HOUR));
+    }
+
+    @Test
+    void evaluateExtensionWhenRuleAdmitsGroupsThenUnlistedHolderMayHaveQualifiedThroughOne() {
+      RulePolicy mixed = policyOf(dbRule("db").requesters(BOB).requesterGroups("sre")
+          .maxLifetime(Duration.ofHours(4)).build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(mixed.evaluateExtension(g, HOUR, null)).isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateExtensionWhenJustificationRequiredAndMissingThenDenied() {
+      RulePolicy required = policyOf(dbRule("db").justificationRequired(true).maxLifetime(Duration.ofHours(4)).build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(reason(required.evaluateExtension(g, HOUR, " "))).isEqualTo("rule db requires a justification");
+      assertThat(required.evaluateExtension(g, HOUR, "still debugging")).isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateExtensionWhenJustificationDoesNotMatchPatternThenDenied() {
+      RulePolicy pattern = policyOf(dbRule("db").justificationPattern("^INC-\\d+").maxLifetime(Duration.ofHours(4))
+          .build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(reason(pattern.evaluateExtension(g, HOUR, "more time please"))).doesNotContain("please");
+      assertThat(pattern.evaluateExtension(g, HOUR, "INC-7 still open")).isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateExtensionWhenRuleNoLongerCoversResourceOrActionsThenDenied() {
+      Grant otherResource = grant("db", ALICE, "prod/queue/x", Set.of("read"), T0, T0.plus(HOUR), false);
+      Grant otherAction = grant("db", ALICE, "prod/db/orders", Set.of("admin", "read"), T0, T0.plus(HOUR), false);
+
+      assertThat(reason(policy.evaluateExtension(otherResource, HOUR, null))).isEqualTo("rule db no longer covers prod/queue/x");
+      assertThat(reason(policy.evaluateExtension(otherAction, HOUR, null))).isEqualTo("rule db no longer allows [admin]");
+    }
+
+    @Test
+    void evaluateExtensionWhenGrantIsBreakGlassThenDenied() {
+      Grant g = grant("db", ALICE, "prod/db/orders", Set.of("read"), T0, T0.plus(HOUR), true);
+
+      assertThat(reason(policy.evaluateExtension(g, HOUR, null))).isEqualTo("rule db does not allow break-glass");
+    }
+
+    @Test
+    void evaluateExtensionWhenExtensionNotPositiveThenRejectedNamingField() {
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThatThrownBy(() -> policy.evaluateExtension(g, Duration.ZERO, null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("extension");
+    }
+  }
+
+  @Nested
+  class Building {
+
+    @Test
+    void builderWhenNameInvalidThenRejectedNamingField() {
+      assertThatThrownBy(() -> AccessRule.builder(" ")).hasMessageStartingWith("name");
+      assertThatThrownBy(() -> AccessRule.builder(null)).hasMessageStartingWith("name");
+      assertThatThrownBy(() -> AccessRule.builder("a\u202Eb")).hasMessageStartingWith("name");
+    }
+
+    @Test
+    void settersRejectBadValuesNamingFieldAndValue() {
+      AccessRule.Builder b = AccessRule.builder("r");
+
+      assertThatThrownBy(() -> b.resources()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("resources");
+      assertThatThrownBy(() -> b.resources("prod/../secrets")).hasMessageStartingWith("resources")
+          .hasMessageContaining("prod/../secrets");
+      assertThatThrownBy(() -> b.resources("prod", null)).hasMessageStartingWith("resources");
+      assertThatThrownBy(() -> b.actions()).hasMessageStartingWith("actions");
+      assertThatThrownBy(() -> b.actions("Read")).hasMessageStartingWith("actions").hasMessageContaining("Read");
+      assertThatThrownBy(() -> b.requesters(ALICE, null)).hasMessageStartingWith("requesters");
+      assertThatThrownBy(() -> b.requesterGroups("sre", "")).hasMessageStartingWith("requesterGroups");
+      assertThatThrownBy(() -> b.requesterKinds()).hasMessageStartingWith("requesterKinds");
+      assertThatThrownBy(() -> b.maxDuration(Duration.ZERO)).hasMessageStartingWith("maxDuration")
+          .hasMessageContaining("PT0S");
+      assertThatThrownBy(() -> b.maxLifetime(Duration.ofHours(-1))).hasMessageStartingWith("maxLifetime");
+      assertThatThrownBy(() -> b.maxLifetime(Duration.ofDays(400))).hasMessageStartingWith("maxLifetime");
+      assertThatThrownBy(() -> b.justificationPattern("(INC")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("justificationPattern").hasMessageContaining("(INC");
+      assertThatThrownBy(() -> b.justificationPattern(" ")).hasMessageStartingWith("justificationPattern");
+    }
+
+    @Test
+    void settersWhenFieldSetTwiceThenRejected() {
+      AccessRule.Builder b = AccessRule.builder("r").maxDuration(HOUR).autoApprove();
+
+      assertThatThrownBy(() -> b.maxDuration(HOUR)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("maxDuration was already set to PT1H");
+      assertThatThrownBy(b::autoApprove).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void buildWhenRequiredFieldMissingThenRejectedNamingIt() {
+      assertThatThrownBy(() -> AccessRule.builder("r").actions("read").maxDuration(HOUR).autoApprove().build())
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("rule r: resources must be set");
+      assertThatThrownBy(() -> AccessRule.builder("r").resources("a").maxDuration(HOUR).autoApprove().build())
+          .hasMessage("rule r: actions must be set");
+      assertThatThrownBy(() -> AccessRule.builder("r").resources("a").actions("read").autoApprove().build())
+          .hasMessage("rule r: maxDuration must be set");
+      assertThatThrownBy(() -> AccessRule.builder("r").resources("a").actions("read").maxDuration(HOUR).build())
+          .hasMessageContaining("approval mode").hasMessageContaining("autoApprove()");
+    }
+
+    @Test
+    void buildWhenMaxLifetimeShorterThanMaxDurationThenRejectedNamingBoth() {
+      assertThatThrownBy(() -> dbRule("r").maxLifetime(Duration.ofMinutes(30)).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxLifetime PT30M").hasMessageContaining("maxDuration PT1H");
+    }
+
+    @Test
+    void buildWhenJustificationExplicitlyNotRequiredButPatternSetThenRejected() {
+      assertThatThrownBy(() -> dbRule("r").justificationRequired(false).justificationPattern("^INC").build())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("justificationPattern");
+    }
+
+    @Test
+    void buildWhenListedRequesterCanNeverBeAdmittedByKindThenRejected() {
+      assertThatThrownBy(() -> dbRule("r").requesters(ALICE, CI).requesterKinds(Subject.Kind.USER).build())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("service:ci-deploy");
+    }
+
+    @Test
+    void buildAppliesDefaults() {
+      AccessRule rule = dbRule("r").justificationPattern("^INC").build();
+
+      assertThat(rule.maxLifetime()).isEqualTo(HOUR);
+      assertThat(rule.justificationRequired()).isTrue();
+      assertThat(rule.justificationPattern()).contains("^INC");
+      assertThat(rule.requesters()).isEmpty();
+      assertThat(rule.requesterGroups()).isEmpty();
+      assertThat(rule.requesterKinds()).isEmpty();
+      assertThat(rule.autoApprove()).isTrue();
+      assertThat(dbRule("s").build().justificationRequired()).isFalse();
+    }
+
+    @Test
+    void ruleIsNotChangedByLaterChangesToTheCollectionsGiven() {
+      List<String> resources = new ArrayList<>(List.of("prod/db/**"));
+      List<String> actions = new ArrayList<>(List.of("read"));
+      AccessRule rule = AccessRule.builder("r").resources(resources).actions(actions).maxDuration(HOUR).autoApprove()
+          .build();
+
+      resources.add("**");
+      actions.add("admin");
+
+      assertThat(rule.resources()).containsExactly("prod/db/**");
+      assertThat(rule.actions()).containsExactly("read");
+      assertThatThrownBy(() -> rule.resources().add("**")).isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> rule.actions().add("admin")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void policyBuilderWhenDuplicateRuleNameThenRejectedNamingIt() {
+      RulePolicy.Builder b = RulePolicy.builder().rule(dbRule("orders-db-read").build());
+
+      assertThatThrownBy(() -> b.rule(dbRule("orders-db-read").build())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("\"orders-db-read\"");
+    }
+
+    @Test
+    void policyBuilderWhenNoRulesThenRejected() {
+      assertThatThrownBy(() -> RulePolicy.builder().build()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("rules");
+      assertThatThrownBy(() -> RulePolicy.builder().rule(null)).hasMessageStartingWith("rule");
+    }
+
+    @Test
+    void policyKeepsRulesInOrderAndUnmodifiable() {
+      RulePolicy policy = policyOf(dbRule("b").build(), dbRule("a").build());
+
+      assertThat(policy.rules()).extracting(AccessRule::name).containsExactly("b", "a");
+      assertThatThrownBy(() -> policy.rules().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void exampleFromTheDesignBuilds() {
+      RulePolicy policy = RulePolicy.builder()
+          .rule(AccessRule.builder("orders-db-read")
+              .resources("prod/db/orders", "prod/db/**")
+              .actions("read", "write")
+              .requesters(Subject.user("alice"))
+              .requesterGroups("sre", "dba")
+              .requesterKinds(Subject.Kind.USER)
+              .maxDuration(Duration.ofHours(1))
+              .maxLifetime(Duration.ofHours(4))
+              .justificationRequired(true)
+              .justificationPattern("^(INC|CHG)-\\d+.*")
+              .autoApprove()
+              .build())
+          .build();
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").justification("CHG-9 migration").build()))
+          .isEqualTo(PolicyDecision.allow("orders-db-read", Duration.ofMinutes(30)));
+    }
+  }
+}
