@@ -31,6 +31,13 @@ final class LiveGrant extends TimerWheel.Timer {
   final ResourcePattern pattern;
   final String[] actions;
   volatile View view;
+  /**
+   * Whether the grant's start was handled (policy asked again for a scheduled start); touched only by the
+   * thread that fires this timer or, before it is scheduled, by the publishing thread.
+   */
+  volatile boolean started;
+  /** Whether listeners heard that it expires soon (reset by an extension). */
+  volatile boolean warned;
 
   /** Exact grants: bit i set once action i was audited (the resource is always the grant's own). */
   @SuppressWarnings("unused") // accessed through USED_MASK
