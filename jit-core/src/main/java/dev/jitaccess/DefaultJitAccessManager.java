@@ -168,7 +168,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (!expiresAt.isAfter(start)) {
       expiresAt = start.plusMillis(1);
     }
-    Grant grant = new Grant(UUID.randomUUID().toString(), requestId, request.subject(), request.resource(),
+    String grantId = waited != null ? waited.grantId() : UUID.randomUUID().toString();
+    Grant grant = new Grant(grantId, requestId, request.subject(), request.resource(),
         request.actions(), start, expiresAt, GrantState.ACTIVE, request.justification(), request.reference(),
         approvals, request.breakGlass(), rule, 0, null, null);
 
@@ -259,23 +260,22 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return new RequestOutcome.Pending(requestId, current.approvalsNeeded()); // one approver counts once
       }
       Instant now = time.now();
-      RequestRecord approved = current.withApproval(new Approval(approver, now, comment));
-      boolean last = approved.approvalsNeeded() == 0;
-      String grantId = UUID.randomUUID().toString();
-      RequestRecord next = last ? approved.granted(grantId) : approved;
+      boolean last = current.approvalsNeeded() == 1;
+      RequestRecord next = current.withApproval(new Approval(approver, now, comment),
+          last ? UUID.randomUUID().toString() : null);
       if (!casRequest(current, next)) {
         continue; // another approver or the review window got there first: judge again
       }
       try {
         audit.writeOrThrow(event(AuditEventType.APPROVED, approver, current.requester(), current.request().resource(),
             current.request().actions(), null, requestId, comment,
-            Map.of("approvals", approved.approvals().size() + "/" + current.requirement().approvals())));
+            Map.of("approvals", next.approvals().size() + "/" + current.requirement().approvals())));
         if (!last) {
           return new RequestOutcome.Pending(requestId, next.approvalsNeeded());
         }
         cancelReviewWindow(requestId);
         return new RequestOutcome.Granted(grant(current.request(), requestId, current.rule(), current.duration(),
-            approved.approvals(), now, next));
+            next.approvals(), now, next));
       } catch (RuntimeException e) {
         // Audit before effect: the approval did not happen.
         if (!casRequest(next, next.withoutLastApproval())) {

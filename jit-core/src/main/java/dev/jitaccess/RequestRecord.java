@@ -70,21 +70,17 @@ public record RequestRecord(
     return approvals.stream().anyMatch(a -> a.approver().equals(approver));
   }
 
-  RequestRecord withApproval(Approval approval) {
+  /** One more approval; with {@code newGrantId} it was the last one and the request is granted. */
+  RequestRecord withApproval(Approval approval, @Nullable String newGrantId) {
     List<Approval> more = new java.util.ArrayList<>(approvals);
     more.add(approval);
-    return new RequestRecord(id, request, rule, duration, requirement, more, createdAt, reviewDeadline, state,
-        grantId, endReason, version + 1);
+    return new RequestRecord(id, request, rule, duration, requirement, more, createdAt, reviewDeadline,
+        newGrantId == null ? state : RequestState.GRANTED, newGrantId, endReason, version + 1);
   }
 
   RequestRecord withoutLastApproval() {
     return new RequestRecord(id, request, rule, duration, requirement, approvals.subList(0, approvals.size() - 1),
         createdAt, reviewDeadline, RequestState.PENDING, null, null, version + 1);
-  }
-
-  RequestRecord granted(String newGrantId) {
-    return new RequestRecord(id, request, rule, duration, requirement, approvals, createdAt, reviewDeadline,
-        RequestState.GRANTED, newGrantId, null, version + 1);
   }
 
   RequestRecord ended(RequestState terminal, String reason) {
