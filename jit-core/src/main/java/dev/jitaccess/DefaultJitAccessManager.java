@@ -3,6 +3,8 @@ package dev.jitaccess;
 import dev.jitaccess.audit.AuditEvent;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.AuditException;
+import dev.jitaccess.credential.Credential;
+import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.expiry.ExpiryScheduler;
 import dev.jitaccess.expiry.ObservableClock;
 import dev.jitaccess.expiry.TimerWheel;
@@ -74,6 +76,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
   private final ApproverDirectory approverDirectory;
+  @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
@@ -88,6 +91,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
     this.approverDirectory = builder.approverDirectory;
+    this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
     List<Grant> active;
     List<RequestRecord> pending;
@@ -196,11 +200,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (grant.breakGlass()) {
       queueForReview(grant);
     }
-    publish(grant);
+    LiveGrant working = publish(grant);
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
     if (readStored(grant.id()).map(g -> g.state().isTerminal()).orElse(true)) {
       unpublish(grant.id());
     } else {
+      if (working.started) {
+        issueCredential(working);
+      }
       listeners.emit("granted", l -> l.onGranted(grant));
       if (grant.breakGlass()) {
         listeners.emit("break-glass", l -> l.onBreakGlass(grant));
@@ -686,7 +693,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (!casStored(current, ended)) {
         continue;
       }
-      unpublish(grantId);
+      invalidateCredential(ended, unpublish(grantId));
       Map<String, String> details = effective == Ending.EXPIRE
           ? Map.of("expiresAt", current.expiresAt().toString())
           : Map.of();
@@ -732,7 +739,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     RequestOutcome outcome = request(request);
     if (outcome instanceof RequestOutcome.Granted granted && granted.grant().isEffectiveAt(time.now())) {
-      return new GrantHandle(this, granted.grant());
+      return new GrantHandle(this, granted.grant(), credential(granted.grant().id()).orElse(null));
     }
     throw new AccessNotGrantedException(outcome);
   }
@@ -747,7 +754,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   // ---------------------------------------------------------------- the working copies
 
-  private void publish(Grant grant) {
+  private LiveGrant publish(Grant grant) {
     LiveGrant working = new LiveGrant(grant);
     long now = time.millis();
     long notBefore = grant.notBefore().toEpochMilli();
@@ -763,6 +770,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return next;
     });
     expiry.schedule(working, nextDeadline(working));
+    return working;
   }
 
   /** When the grant's timer must fire next: at its start, at its expiry warning, or at its expiry. */
@@ -777,10 +785,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return view.expiresAt;
   }
 
-  private void unpublish(String grantId) {
+  @Nullable
+  private LiveGrant unpublish(String grantId) {
     LiveGrant working = live.remove(grantId);
     if (working == null) {
-      return;
+      return null;
     }
     expiry.cancel(working);
     index.computeIfPresent(working.subject, (subject, grants) -> {
@@ -796,6 +805,88 @@ final class DefaultJitAccessManager implements JitAccessManager {
       System.arraycopy(grants, at + 1, next, at, grants.length - at - 1);
       return next;
     });
+    return working;
+  }
+
+  // ---------------------------------------------------------------- credentials
+
+  /**
+   * Issues the credential of a grant that just became effective. Fail closed: a grant whose credential cannot
+   * be issued is revoked, and the caller hears why.
+   */
+  private void issueCredential(LiveGrant working) {
+    if (credentialIssuer == null) {
+      return;
+    }
+    Grant grant = working.view.grant;
+    try {
+      Credential credential = credentialIssuer.issue(grant);
+      if (credential == null || !grant.id().equals(credential.grantId())) {
+        throw new IllegalStateException("the issuer returned no credential for this grant");
+      }
+      working.credential = credential;
+    } catch (RuntimeException e) {
+      log.error("credential issuer {} failed for grant {}; the grant is revoked", credentialIssuer.getClass().getName(),
+          grant.id(), e);
+      end(grant.id(), Ending.REVOKE, null, "no credential could be issued");
+      throw new JitAccessException("no credential could be issued for grant " + grant.id()
+          + "; the grant was revoked", e);
+    }
+  }
+
+  @Override
+  public Optional<Credential> credential(String grantId) {
+    Validate.id("grantId", grantId);
+    LiveGrant working = live.get(grantId);
+    return working == null ? Optional.empty() : Optional.ofNullable(working.credential);
+  }
+
+  /** Invalidates the credential of an ended grant; a failure is retried with backoff until it succeeds. */
+  private void invalidateCredential(Grant ended, @Nullable LiveGrant working) {
+    Credential credential = working == null ? null : working.credential;
+    if (credentialIssuer == null || credential == null) {
+      return;
+    }
+    Invalidation invalidation = new Invalidation(ended, credential);
+    if (!invalidation.attempt(credentialIssuer)) {
+      scheduleRetry(invalidation);
+    }
+  }
+
+  private void scheduleRetry(Invalidation invalidation) {
+    if (!closed) {
+      expiry.schedule(invalidation, time.millis() + invalidation.backoff.toMillis());
+    }
+  }
+
+  /** A credential still to invalidate, retried on the expiry thread with growing backoff. */
+  private static final class Invalidation extends TimerWheel.Timer {
+    final Grant grant;
+    final Credential credential;
+    Duration backoff = FIRST_RETRY;
+    int failures;
+
+    Invalidation(Grant grant, Credential credential) {
+      this.grant = grant;
+      this.credential = credential;
+    }
+
+    /** Tries once; on failure reports it (never the secret) and doubles the backoff. */
+    boolean attempt(CredentialIssuer issuer) {
+      try {
+        issuer.invalidate(grant, credential);
+        if (failures > 0) {
+          log.warn("the credential of grant {} was invalidated after {} failed attempts", grant.id(), failures);
+        }
+        return true;
+      } catch (RuntimeException e) {
+        failures++;
+        log.error("could not invalidate the credential of grant {} (attempt {}); retrying in {}", grant.id(),
+            failures, backoff, e);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        return false;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- the expiry thread
@@ -811,6 +902,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
           expiry.schedule(working, time.millis() + MAX_RETRY.toMillis());
           return working;
         });
+      }
+    } else if (timer instanceof Invalidation invalidation) {
+      if (!invalidation.attempt(credentialIssuer)) {
+        scheduleRetry(invalidation);
       }
     } else if (timer instanceof ReviewWindow window) {
       try {
@@ -845,6 +940,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return;
       }
       grant.started = true;
+      try {
+        issueCredential(grant);
+      } catch (JitAccessException e) {
+        return; // revoked and reported
+      }
     }
     if (grant.started && !grant.warned && now >= view.expiresAt - expiryWarningMillis) {
       grant.warned = true;

@@ -2,6 +2,8 @@ package dev.jitaccess;
 
 import dev.jitaccess.audit.AuditSink;
 import dev.jitaccess.audit.Slf4jAuditSink;
+import dev.jitaccess.credential.Credential;
+import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.store.GrantStore;
@@ -101,6 +103,12 @@ public interface JitAccessManager extends AutoCloseable {
   /** The grant with this id, active or ended. */
   Optional<Grant> grant(String grantId);
 
+  /**
+   * The credential issued for an effective grant, when a {@code CredentialIssuer} is configured; empty before a
+   * scheduled grant starts and after the grant ends. Its secret is for the holder only: never log it.
+   */
+  Optional<Credential> credential(String grantId);
+
   /** The subject's grants that have not ended, including scheduled ones that have not started yet. */
   List<Grant> activeGrants(Subject subject);
 
@@ -129,6 +137,7 @@ public interface JitAccessManager extends AutoCloseable {
     AccessPolicy policy;
     GrantStore store;
     AuditSink auditSink;
+    CredentialIssuer credentialIssuer;
     final List<JitAccessListener> listeners = new ArrayList<>();
     Clock clock;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
@@ -157,6 +166,16 @@ public interface JitAccessManager extends AutoCloseable {
     public Builder auditSink(AuditSink auditSink) {
       requireUnset("auditSink", this.auditSink);
       this.auditSink = Validate.notNull("auditSink", auditSink);
+      return this;
+    }
+
+    /**
+     * Issues a credential (for example a signed token) when a grant becomes effective and invalidates it when
+     * the grant ends; optional.
+     */
+    public Builder credentialIssuer(CredentialIssuer issuer) {
+      requireUnset("credentialIssuer", this.credentialIssuer);
+      this.credentialIssuer = Validate.notNull("credentialIssuer", issuer);
       return this;
     }
 
