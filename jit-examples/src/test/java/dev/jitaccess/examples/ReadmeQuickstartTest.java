@@ -49,7 +49,17 @@ class ReadmeQuickstartTest {
   }
 
   @Test
-  void theExampleProgramRunsToTheEnd() throws Exception {
+  void scenarioOneOnDemandAccessRunsToTheEnd() throws Exception {
     OnDemandProductionAccess.main(new String[0]);
+  }
+
+  @Test
+  void scenarioTwoPipelineCredentialRunsToTheEnd() {
+    CiPipelineCredential.main(new String[0]);
+  }
+
+  @Test
+  void scenarioThreeIncidentBreakGlassRunsToTheEnd() {
+    IncidentBreakGlass.main(new String[0]);
   }
 }
