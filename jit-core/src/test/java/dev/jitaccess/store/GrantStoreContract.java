@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.Approval;
+import dev.jitaccess.AccessRequest;
+import dev.jitaccess.BreakGlassReview;
 import dev.jitaccess.Grant;
+import dev.jitaccess.RequestRecord;
+import dev.jitaccess.RequestState;
+import dev.jitaccess.policy.ApprovalRequirement;
 import dev.jitaccess.GrantState;
 import dev.jitaccess.Subject;
 import java.time.Instant;
@@ -414,6 +419,61 @@ public abstract class GrantStoreContract {
         terminalTransitions.incrementAndGet();
       }
     }
+  }
+
+  // ------------------------------------------------------------------------------- requests and reviews
+
+  /** A request waiting for two approvals, at {@code version}, in {@code state}. */
+  public static RequestRecord request(String id, Subject requester, RequestState state, long version) {
+    AccessRequest request = AccessRequest.builder().subject(requester).resource("prod/db/orders").actions("read")
+        .duration(java.time.Duration.ofMinutes(30)).justification("contract test").build();
+    ApprovalRequirement requirement = new ApprovalRequirement(2, Set.of(Subject.user("approver")), Set.of(), false,
+        java.time.Duration.ofHours(1));
+    return new RequestRecord(id, request, "contract-rule", java.time.Duration.ofMinutes(30), requirement,
+        List.of(), T0, T0.plusSeconds(3600), state, state == RequestState.GRANTED ? "g-" + id : null,
+        state.isTerminal() && state != RequestState.GRANTED ? "ended" : null, version);
+  }
+
+  @Test
+  public void savedRequestIsFoundAndListedWhilePending() {
+    RequestRecord pending = request(id("r1"), user("alice"), RequestState.PENDING, 0);
+    store.saveRequest(pending);
+
+    assertThat(store.findRequest(pending.id())).contains(pending);
+    assertThat(store.findPendingRequests()).contains(pending);
+    assertThatThrownBy(() -> store.saveRequest(pending)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  public void requestCompareAndSetHasOneWinnerAndDecidedRequestsLeaveThePendingList() {
+    RequestRecord pending = request(id("r2"), user("alice"), RequestState.PENDING, 0);
+    store.saveRequest(pending);
+    RequestRecord rejected = request(pending.id(), user("alice"), RequestState.REJECTED, 1);
+
+    assertThat(store.compareAndSetRequest(0, rejected)).isTrue();
+    assertThat(store.compareAndSetRequest(0, request(pending.id(), user("alice"), RequestState.EXPIRED, 1)))
+        .isFalse();
+
+    assertThat(store.findRequest(pending.id())).contains(rejected);
+    assertThat(store.findPendingRequests()).doesNotContain(pending, rejected);
+    assertThat(store.compareAndSetRequest(1, request(pending.id(), user("alice"), RequestState.EXPIRED, 2)))
+        .isFalse();
+  }
+
+  @Test
+  public void reviewsAreOpenUntilAcknowledgedOnce() {
+    Grant grant = grant(id("bg"), user("oncall"));
+    BreakGlassReview open = new BreakGlassReview(grant, "INC-1", null, null, null, 0);
+    store.saveReview(open);
+    BreakGlassReview done = new BreakGlassReview(grant, "INC-1", Subject.user("lead"), T1, "fine", 1);
+
+    assertThat(store.findOpenReviews()).contains(open);
+    assertThat(store.compareAndSetReview(0, done)).isTrue();
+    assertThat(store.compareAndSetReview(0, done)).isFalse();
+
+    assertThat(store.findReview(grant.id())).contains(done);
+    assertThat(store.findOpenReviews()).doesNotContain(open, done);
+    assertThatThrownBy(() -> store.saveReview(open)).isInstanceOf(IllegalStateException.class);
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
