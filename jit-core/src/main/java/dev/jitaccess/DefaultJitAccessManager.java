@@ -127,7 +127,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
     audit.writeOrThrow(event(AuditEventType.REQUESTED, request.subject(), request.subject(), request.resource(),
         request.actions(), null, requestId, request.justification(), requestDetails(request)));
 
-    PolicyDecision decision = evaluate(request);
+    PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
+        ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
+        : evaluate(request);
     if (decision instanceof PolicyDecision.Allow allow) {
       return new RequestOutcome.Granted(
           grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));

@@ -301,6 +301,43 @@ class ApprovalWorkflowTest {
   }
 
   @Test
+  void breakGlassCannotBeScheduled() {
+    EngineFixture f = fixtures.create();
+
+    RequestOutcome outcome = f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(15)).breakGlass(true)
+        .reference("INC-1").startAt(f.clock.instant().plusSeconds(600)).build());
+
+    assertThat(outcome).isInstanceOfSatisfying(RequestOutcome.Denied.class,
+        d -> assertThat(d.reason()).contains("cannot be scheduled"));
+  }
+
+  @Test
+  void extensionsAreBoundedByTheRulesLifetimeNeedTheirJustificationAndAreAudited() {
+    dev.jitaccess.policy.RulePolicy policy = dev.jitaccess.policy.RulePolicy.builder()
+        .rule(dev.jitaccess.policy.AccessRule.builder("orders")
+            .resources("prod/db/**").actions("read")
+            .maxDuration(Duration.ofMinutes(30)).maxLifetime(Duration.ofHours(1))
+            .justificationPattern("^INC-\\d+")
+            .autoApprove().build())
+        .build();
+    EngineFixture f = fixtures.create(b -> b.policy(policy));
+    Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
+
+    assertThatThrownBy(() -> f.jit.extend(grant.id(), Duration.ofMinutes(10), "just because"))
+        .isInstanceOf(ExtensionDeniedException.class);
+    Grant extended = f.jit.extend(grant.id(), Duration.ofMinutes(30), "INC-1: still on it");
+    assertThatThrownBy(() -> f.jit.extend(grant.id(), Duration.ofMillis(1), "INC-1: more"))
+        .isInstanceOf(ExtensionDeniedException.class).hasMessageContaining("PT1H");
+
+    assertThat(Duration.between(extended.notBefore(), extended.expiresAt())).isEqualTo(Duration.ofHours(1));
+    assertThat(f.events(AuditEventType.EXTENDED)).singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo("INC-1: still on it"));
+    f.jit.revoke(grant.id(), Subject.user("admin"), "done");
+    assertThatThrownBy(() -> f.jit.extend(grant.id(), Duration.ofMinutes(1), "INC-1: again"))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void listenersHearExpiringSoonAtTheConfiguredLeadAndAgainAfterAnExtension() {
     List<Instant> warnings = new CopyOnWriteArrayList<>();
     EngineFixture f = fixtures.create(b -> b.expiryWarning(Duration.ofMinutes(5)).listener(new JitAccessListener() {
