@@ -1,0 +1,168 @@
+package dev.jitaccess.spring.boot;
+
+import dev.jitaccess.ApproverDirectory;
+import dev.jitaccess.JitAccessListener;
+import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.audit.AuditSink;
+import dev.jitaccess.audit.CompositeAuditSink;
+import dev.jitaccess.audit.Slf4jAuditSink;
+import dev.jitaccess.credential.CredentialIssuer;
+import dev.jitaccess.policy.AccessPolicy;
+import dev.jitaccess.spring.DenialExceptionFactory;
+import dev.jitaccess.spring.JitAccessDefaults;
+import dev.jitaccess.spring.JitAccessInterceptor;
+import dev.jitaccess.spring.SubjectResolver;
+import dev.jitaccess.spring.security.JitAccessDeniedSecurityException;
+import dev.jitaccess.spring.security.SecurityContextSubjectResolver;
+import dev.jitaccess.spring.web.JitAccessProblemDetailsAdvice;
+import dev.jitaccess.store.GrantStore;
+import dev.jitaccess.store.InMemoryGrantStore;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+/**
+ * Spring Boot auto-configuration of jit-access: builds the {@link JitAccessManager} from {@code jit.access.*}
+ * ({@link JitAccessProperties}) and the application's beans, and enforces {@code @RequiresAccess} and
+ * {@code @ElevatedAccess}.
+ *
+ * <p>Every part can be replaced by declaring a bean of its type: {@link AccessPolicy} (default: the rules under
+ * {@code jit.access.policy.rules}), {@link GrantStore} (default: in memory), {@link AuditSink} (default: SLF4J;
+ * several sink beans are combined), {@link JitAccessManager} itself, {@link SubjectResolver},
+ * {@link DenialExceptionFactory}, {@link JitAccessInterceptor} and {@link JitAccessProblemDetailsAdvice}. Beans
+ * the manager takes when present: a {@link CredentialIssuer}, {@link JitAccessListener}s, an
+ * {@link ApproverDirectory}, a {@link Clock} and {@link JitAccessManagerDecorator}s. Off with
+ * {@code jit.access.enabled=false}.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "jit.access", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(JitAccessProperties.class)
+@Import(JitAccessAutoConfiguration.AutoProxyRegistrar.class)
+public class JitAccessAutoConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(JitAccessAutoConfiguration.class);
+
+  @Bean
+  @ConditionalOnMissingBean(AccessPolicy.class)
+  public AccessPolicy jitAccessPolicy(JitAccessProperties properties) {
+    AccessPolicy policy = ConfiguredPolicy.from(properties.getPolicy());
+    if (policy == ConfiguredPolicy.NO_RULES) {
+      log.info("jit-access: no rules under jit.access.policy.rules and no AccessPolicy bean: every request is denied");
+    }
+    return policy;
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(GrantStore.class)
+  public GrantStore jitAccessGrantStore() {
+    return new InMemoryGrantStore();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(AuditSink.class)
+  public AuditSink jitAccessAuditSink() {
+    return new Slf4jAuditSink();
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean(JitAccessManager.class)
+  public JitAccessManager jitAccessManager(JitAccessProperties properties, AccessPolicy policy, GrantStore store,
+      ObjectProvider<AuditSink> auditSinks, ObjectProvider<CredentialIssuer> credentialIssuer,
+      ObjectProvider<JitAccessListener> listeners, ObjectProvider<ApproverDirectory> approverDirectory,
+      ObjectProvider<Clock> clock, ObjectProvider<JitAccessManagerDecorator> decorators) {
+    JitAccessManager.Builder builder = JitAccessManager.builder()
+        .policy(policy)
+        .store(store)
+        .tick(properties.getTick())
+        .usageAudit(properties.getUsageAudit())
+        .expiryWarning(properties.getExpiryWarning())
+        .deniedEventsPerMinute(properties.getDeniedEventsPerMinute());
+    List<AuditSink> sinks = auditSinks.orderedStream().toList();
+    if (sinks.size() == 1) {
+      builder.auditSink(sinks.get(0));
+    } else if (sinks.size() > 1) {
+      builder.auditSink(CompositeAuditSink.allOf(sinks));
+    }
+    credentialIssuer.ifUnique(builder::credentialIssuer);
+    listeners.orderedStream().forEach(builder::listener);
+    approverDirectory.ifUnique(builder::approverDirectory);
+    clock.ifUnique(builder::clock);
+    JitAccessManager manager = builder.build();
+    for (JitAccessManagerDecorator decorator : decorators.orderedStream().toList()) {
+      manager = decorator.decorate(manager);
+    }
+    return manager;
+  }
+
+  /**
+   * The advisor. Infrastructure, and static, so it exists before other beans are proxied; it looks its
+   * collaborators up on first use.
+   */
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  @ConditionalOnMissingBean(JitAccessInterceptor.class)
+  public static JitAccessInterceptor jitAccessInterceptor(ObjectProvider<JitAccessManager> manager,
+      ObjectProvider<SubjectResolver> subjects, ObjectProvider<DenialExceptionFactory> denials,
+      Environment environment) {
+    int order = environment.getProperty("jit.access.order", Integer.class, JitAccessInterceptor.DEFAULT_ORDER);
+    return JitAccessDefaults.interceptor(manager, subjects, denials, order);
+  }
+
+  /** With Spring Security: the caller is the current authentication, and refusals are Security exceptions. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.security.core.context.SecurityContextHolder")
+  static class SecurityConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(SubjectResolver.class)
+    SubjectResolver jitAccessSubjectResolver() {
+      return new SecurityContextSubjectResolver();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(DenialExceptionFactory.class)
+    DenialExceptionFactory jitAccessDenialExceptionFactory() {
+      return JitAccessDeniedSecurityException.FACTORY;
+    }
+  }
+
+  /** In a servlet web application: refusals become 403 with an RFC 9457 problem body. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(name = {"org.springframework.web.servlet.DispatcherServlet",
+      "org.springframework.http.ProblemDetail"})
+  static class ServletWebConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(JitAccessProblemDetailsAdvice.class)
+    JitAccessProblemDetailsAdvice jitAccessProblemDetailsAdvice() {
+      return new JitAccessProblemDetailsAdvice();
+    }
+  }
+
+  /** Makes sure an auto-proxy creator exists (Boot's AOP auto-configuration normally registers one). */
+  static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+    @Override
+    public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+      AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package dev.jitaccess.spring.boot;
+
+import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.Subject;
+import dev.jitaccess.UsageAudit;
+import dev.jitaccess.spring.JitAccessInterceptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of jit-access under {@code jit.access}: the engine's settings and, for applications that need no
+ * Java policy code, the policy rules.
+ *
+ * <pre>
+ * jit:
+ *   access:
+ *     tick: 10ms
+ *     expiry-warning: 5m
+ *     policy:
+ *       rules:
+ *         - name: orders-read
+ *           resources: prod/db/orders/**
+ *           actions: read
+ *           requester-groups: sre
+ *           max-duration: 30m
+ *           justification-pattern: "^(INC|CHG)-\\d+"
+ *         - name: orders-write
+ *           resources: prod/db/orders/**
+ *           actions: write
+ *           max-duration: 15m
+ *           approvals: 1
+ *           approver-groups: dba-leads
+ * </pre>
+ */
+@ConfigurationProperties(prefix = "jit.access")
+public class JitAccessProperties {
+
+  /** Whether jit-access is on: the manager, the enforcement of @RequiresAccess, metrics and the endpoint. */
+  private boolean enabled = true;
+
+  /** Resolution of the expiry timer, from 1 ms to 1 s. */
+  private Duration tick = JitAccessManager.Builder.DEFAULT_TICK;
+
+  /** How much allowed use is audited: FIRST_USE (per grant, resource and action), EVERY_USE or NONE. */
+  private UsageAudit usageAudit = UsageAudit.FIRST_USE;
+
+  /** How long before a grant ends listeners are told it expires soon; 0 for no warning. */
+  private Duration expiryWarning = Duration.ZERO;
+
+  /** How many ACCESS_DENIED audit events one subject may cause per minute; the rest are counted. */
+  private int deniedEventsPerMinute = JitAccessManager.Builder.DEFAULT_DENIED_EVENTS_PER_MINUTE;
+
+  /**
+   * Order of the advisor that enforces @RequiresAccess among other advice: by default after Spring Security's
+   * method security and before transactions.
+   */
+  private int order = JitAccessInterceptor.DEFAULT_ORDER;
+
+  private final Policy policy = new Policy();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public Duration getTick() {
+    return tick;
+  }
+
+  public void setTick(Duration tick) {
+    this.tick = tick;
+  }
+
+  public UsageAudit getUsageAudit() {
+    return usageAudit;
+  }
+
+  public void setUsageAudit(UsageAudit usageAudit) {
+    this.usageAudit = usageAudit;
+  }
+
+  public Duration getExpiryWarning() {
+    return expiryWarning;
+  }
+
+  public void setExpiryWarning(Duration expiryWarning) {
+    this.expiryWarning = expiryWarning;
+  }
+
+  public int getDeniedEventsPerMinute() {
+    return deniedEventsPerMinute;
+  }
+
+  public void setDeniedEventsPerMinute(int deniedEventsPerMinute) {
+    this.deniedEventsPerMinute = deniedEventsPerMinute;
+  }
+
+  public int getOrder() {
+    return order;
+  }
+
+  public void setOrder(int order) {
+    this.order = order;
+  }
+
+  public Policy getPolicy() {
+    return policy;
+  }
+
+  /** The policy declared in configuration; ignored when the application declares an AccessPolicy bean. */
+  public static class Policy {
+
+    /** The rules, consulted in order: the first whose resources cover a request decides it; none denies. */
+    private List<Rule> rules = new ArrayList<>();
+
+    public List<Rule> getRules() {
+      return rules;
+    }
+
+    public void setRules(List<Rule> rules) {
+      this.rules = rules;
+    }
+  }
+
+  /** One rule of the configured policy; see AccessRule for the meaning of each field. */
+  public static class Rule {
+
+    /** Unique name of the rule, recorded on the grants it allows. */
+    private String name;
+
+    /** Resource patterns the rule covers ('*' one segment, '**' any number). */
+    private List<String> resources = new ArrayList<>();
+
+    /** Actions the rule may grant. */
+    private List<String> actions = new ArrayList<>();
+
+    /** Subjects who may ask, as 'user:alice', 'service:ci' or 'alice' (a user); with neither these nor groups, anyone. */
+    private List<String> requesters = new ArrayList<>();
+
+    /** Groups whose members may ask (the groups the request carries). */
+    private List<String> requesterGroups = new ArrayList<>();
+
+    /** Kinds of subject that may ask (USER, SERVICE); empty for both. */
+    private List<Subject.Kind> requesterKinds = new ArrayList<>();
+
+    /** Longest duration one request may ask for. */
+    private Duration maxDuration;
+
+    /** Longest total lifetime of a grant, extensions included; default max-duration. */
+    private Duration maxLifetime;
+
+    /** Whether a non-blank justification is required (implied by a justification pattern). */
+    private Boolean justificationRequired;
+
+    /** Regular expression the justification must contain, for example a ticket id '^(INC|CHG)-\\d+'. */
+    private String justificationPattern;
+
+    /** Approvals a request needs from distinct approvers; 0 (the default) auto-approves. */
+    private int approvals;
+
+    /** Subjects who may approve ('user:bob' or 'bob'). */
+    private List<String> approvers = new ArrayList<>();
+
+    /** Groups whose members may approve, as the application's ApproverDirectory tells. */
+    private List<String> approverGroups = new ArrayList<>();
+
+    /** Whether requesters may approve their own requests. */
+    private Boolean selfApproval;
+
+    /** How long a request waits for approvals before it expires. */
+    private Duration reviewWindow;
+
+    private final BreakGlass breakGlass = new BreakGlass();
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public List<String> getResources() {
+      return resources;
+    }
+
+    public void setResources(List<String> resources) {
+      this.resources = resources;
+    }
+
+    public List<String> getActions() {
+      return actions;
+    }
+
+    public void setActions(List<String> actions) {
+      this.actions = actions;
+    }
+
+    public List<String> getRequesters() {
+      return requesters;
+    }
+
+    public void setRequesters(List<String> requesters) {
+      this.requesters = requesters;
+    }
+
+    public List<String> getRequesterGroups() {
+      return requesterGroups;
+    }
+
+    public void setRequesterGroups(List<String> requesterGroups) {
+      this.requesterGroups = requesterGroups;
+    }
+
+    public List<Subject.Kind> getRequesterKinds() {
+      return requesterKinds;
+    }
+
+    public void setRequesterKinds(List<Subject.Kind> requesterKinds) {
+      this.requesterKinds = requesterKinds;
+    }
+
+    public Duration getMaxDuration() {
+      return maxDuration;
+    }
+
+    public void setMaxDuration(Duration maxDuration) {
+      this.maxDuration = maxDuration;
+    }
+
+    public Duration getMaxLifetime() {
+      return maxLifetime;
+    }
+
+    public void setMaxLifetime(Duration maxLifetime) {
+      this.maxLifetime = maxLifetime;
+    }
+
+    public Boolean getJustificationRequired() {
+      return justificationRequired;
+    }
+
+    public void setJustificationRequired(Boolean justificationRequired) {
+      this.justificationRequired = justificationRequired;
+    }
+
+    public String getJustificationPattern() {
+      return justificationPattern;
+    }
+
+    public void setJustificationPattern(String justificationPattern) {
+      this.justificationPattern = justificationPattern;
+    }
+
+    public int getApprovals() {
+      return approvals;
+    }
+
+    public void setApprovals(int approvals) {
+      this.approvals = approvals;
+    }
+
+    public List<String> getApprovers() {
+      return approvers;
+    }
+
+    public void setApprovers(List<String> approvers) {
+      this.approvers = approvers;
+    }
+
+    public List<String> getApproverGroups() {
+      return approverGroups;
+    }
+
+    public void setApproverGroups(List<String> approverGroups) {
+      this.approverGroups = approverGroups;
+    }
+
+    public Boolean getSelfApproval() {
+      return selfApproval;
+    }
+
+    public void setSelfApproval(Boolean selfApproval) {
+      this.selfApproval = selfApproval;
+    }
+
+    public Duration getReviewWindow() {
+      return reviewWindow;
+    }
+
+    public void setReviewWindow(Duration reviewWindow) {
+      this.reviewWindow = reviewWindow;
+    }
+
+    public BreakGlass getBreakGlass() {
+      return breakGlass;
+    }
+  }
+
+  /** Emergency access under a rule; off unless max-duration is set. */
+  public static class BreakGlass {
+
+    /** Longest break-glass grant; setting it allows break-glass requests under the rule. */
+    private Duration maxDuration;
+
+    /** Regular expression the incident id of a break-glass request must contain, for example '^INC-\\d+$'. */
+    private String incidentPattern;
+
+    public Duration getMaxDuration() {
+      return maxDuration;
+    }
+
+    public void setMaxDuration(Duration maxDuration) {
+      this.maxDuration = maxDuration;
+    }
+
+    public String getIncidentPattern() {
+      return incidentPattern;
+    }
+
+    public void setIncidentPattern(String incidentPattern) {
+      this.incidentPattern = incidentPattern;
+    }
+  }
+}
