@@ -31,14 +31,16 @@ import org.springframework.expression.ExpressionParser;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Finds the {@link RequiresAccess} or {@link ElevatedAccess} that governs a method on a target class, validates it
  * and caches the result per (target class, method). Thread-safe.
  *
  * <p>Search order: the most specific method (the target class's own declaration); if it carries none, the
- * declarations it overrides or implements, which must agree; then, for public methods not declared by
- * {@code Object}, the target class, then the types it inherits from, which must agree. Meta-annotations count.
+ * declarations it overrides or implements, which must agree; then, for public methods other than
+ * {@code equals}, {@code hashCode} and {@code toString}, the target class, then the types it inherits from, which
+ * must agree. Meta-annotations count.
  * Two different annotations where one is expected are an {@link IllegalStateException}.
  */
 final class AccessAttributeSource {
@@ -87,10 +89,15 @@ final class AccessAttributeSource {
     }
     Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
     MergedAnnotation<?> found = unique(specific, "method " + specific);
-    if (found == null && Modifier.isPublic(specific.getModifiers())) {
+    if (found == null && Modifier.isPublic(specific.getModifiers()) && !isObjectContract(specific)) {
       found = unique(targetClass, "type " + targetClass.getName() + " (for method " + specific.getName() + ")");
     }
     return found == null ? NONE : build(found, specific);
+  }
+
+  private static boolean isObjectContract(Method method) {
+    return ReflectionUtils.isEqualsMethod(method) || ReflectionUtils.isHashCodeMethod(method)
+        || ReflectionUtils.isToStringMethod(method);
   }
 
   /**

@@ -20,8 +20,8 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * <ul>
- *   <li><b>Where.</b> On a method, or on a type, where it applies to every public method (not to those declared by
- *       {@code Object}). A method's own annotation wins over its type's. It is found on the class and on the
+ *   <li><b>Where.</b> On a method, or on a type, where it applies to every public method except {@code equals},
+ *       {@code hashCode} and {@code toString}. A method's own annotation wins over its type's. It is found on the class and on the
  *       interfaces and superclasses it inherits from. It works as a meta-annotation, so a team can declare
  *       {@code @ProdDbWrite} once.
  *   <li><b>Ambiguity is an error.</b> Two different {@code @RequiresAccess} (directly or through

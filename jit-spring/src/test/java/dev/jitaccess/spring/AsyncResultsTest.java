@@ -1,0 +1,174 @@
+package dev.jitaccess.spring;
+
+import static dev.jitaccess.spring.Fixture.ALICE;
+import static dev.jitaccess.spring.Fixture.BOB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jitaccess.Grant;
+import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.Subject;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Mono, Flux and CompletableFuture results: checked when the work runs. */
+class AsyncResultsTest {
+
+  private static final Subject JOB = Subject.service("stream-job");
+
+  private final Fixture fx = new Fixture();
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+    MDC.clear();
+  }
+
+  public static class Orders {
+    final AtomicInteger invocations = new AtomicInteger();
+    final JitAccessManager jit;
+
+    Orders(JitAccessManager jit) {
+      this.jit = jit;
+    }
+
+    @RequiresAccess(resource = "orders/1", action = "read")
+    public Mono<String> one() {
+      invocations.incrementAndGet();
+      return Mono.deferContextual(ctx -> Mono.just("one under " + ctx.getOrDefault("jit.grantId", "none")));
+    }
+
+    @RequiresAccess(resource = "orders/1", action = "read")
+    public Flux<Integer> many() {
+      invocations.incrementAndGet();
+      return Flux.just(1, 2, 3);
+    }
+
+    @RequiresAccess(resource = "'orders/' + #id", action = "read")
+    public CompletableFuture<String> later(String id, CompletableFuture<String> source) {
+      invocations.incrementAndGet();
+      return source.thenApply(s -> s + " " + id);
+    }
+
+    @ElevatedAccess(resource = "jobs/stream", action = "run", justification = "JOB-4")
+    public Flux<Boolean> elevatedStream(Sinks.Many<Boolean> sink) {
+      invocations.incrementAndGet();
+      return sink.asFlux();
+    }
+
+    @ElevatedAccess(resource = "jobs/async", action = "run", justification = "JOB-5")
+    public CompletableFuture<Boolean> elevatedLater(CompletableFuture<Void> gate) {
+      invocations.incrementAndGet();
+      return gate.thenApply(v -> jit.isAllowed(JOB, "jobs/async", "run"));
+    }
+  }
+
+  @Test
+  void aMonoIsCheckedWhenSubscribedNotWhenReturned() {
+    Orders target = new Orders(fx.jit);
+    Orders orders = fx.proxy(target);
+    Mono<String> mono = orders.one();
+    assertThat(target.invocations).hasValue(0);
+
+    Grant grant = fx.grant(ALICE, "orders/1", "read");
+    assertThat(mono.block()).isEqualTo("one under " + grant.id());
+    assertThat(target.invocations).hasValue(1);
+
+    fx.jit.revoke(grant.id(), BOB, "done");
+    assertThatThrownBy(mono::block).isInstanceOf(JitAccessDeniedException.class);
+    assertThat(target.invocations).hasValue(1);
+  }
+
+  @Test
+  void eachSubscriptionIsCheckedAgainAndCallsTheMethodAgain() {
+    Orders target = new Orders(fx.jit);
+    Orders orders = fx.proxy(target);
+    fx.grant(ALICE, "orders/1", "read");
+    Flux<Integer> flux = orders.many();
+    assertThat(flux.collectList().block()).containsExactly(1, 2, 3);
+    assertThat(flux.collectList().block()).containsExactly(1, 2, 3);
+    assertThat(target.invocations).hasValue(2);
+  }
+
+  @Test
+  void aFluxDeniedAtSubscriptionSignalsTheError() {
+    Orders target = new Orders(fx.jit);
+    Flux<Integer> flux = fx.proxy(target).many();
+    assertThatThrownBy(() -> flux.collectList().block()).isInstanceOf(JitAccessDeniedException.class);
+    assertThat(target.invocations).hasValue(0);
+  }
+
+  @Test
+  void theCallerIsTheOneWhoCalledNotTheOneWhoSubscribes() {
+    fx.grant(ALICE, "orders/1", "read");
+    Mono<String> mono = fx.proxy(new Orders(fx.jit)).one();
+    fx.caller.set(null);
+    assertThat(mono.block()).startsWith("one under ");
+  }
+
+  @Test
+  void anElevatedFluxHoldsItsGrantUntilItTerminates() {
+    fx.caller.set(JOB);
+    Orders orders = fx.proxy(new Orders(fx.jit));
+    Sinks.Many<Boolean> sink = Sinks.many().unicast().onBackpressureBuffer();
+    Flux<Boolean> flux = orders.elevatedStream(sink);
+    assertThat(fx.jit.activeGrants(JOB)).isEmpty();
+
+    List<Boolean> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    flux.subscribe(seen::add);
+    assertThat(fx.jit.isAllowed(JOB, "jobs/stream", "run")).isTrue();
+    sink.tryEmitNext(true);
+    assertThat(fx.jit.activeGrants(JOB)).hasSize(1);
+    sink.tryEmitComplete();
+    assertThat(seen).containsExactly(true);
+    assertThat(fx.jit.isAllowed(JOB, "jobs/stream", "run")).isFalse();
+    assertThat(fx.jit.activeGrants(JOB)).isEmpty();
+  }
+
+  @Test
+  void anElevatedFluxReleasesItsGrantWhenCancelled() {
+    fx.caller.set(JOB);
+    Sinks.Many<Boolean> sink = Sinks.many().unicast().onBackpressureBuffer();
+    var subscription = fx.proxy(new Orders(fx.jit)).elevatedStream(sink).subscribe();
+    assertThat(fx.jit.activeGrants(JOB)).hasSize(1);
+    subscription.dispose();
+    assertThat(fx.jit.activeGrants(JOB)).isEmpty();
+  }
+
+  @Test
+  void aCompletableFutureIsCheckedWhenCalledAndADenialIsItsFailure() {
+    Orders target = new Orders(fx.jit);
+    Orders orders = fx.proxy(target);
+    CompletableFuture<String> denied = orders.later("1", new CompletableFuture<>());
+    assertThat(denied).isCompletedExceptionally();
+    assertThatThrownBy(denied::join).isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(JitAccessDeniedException.class);
+    assertThat(target.invocations).hasValue(0);
+
+    fx.grant(ALICE, "orders/1", "read");
+    CompletableFuture<String> source = new CompletableFuture<>();
+    CompletableFuture<String> allowed = orders.later("1", source);
+    source.complete("order");
+    assertThat(allowed.join()).isEqualTo("order 1");
+  }
+
+  @Test
+  void anElevatedFutureHoldsItsGrantUntilItCompletes() {
+    fx.caller.set(JOB);
+    Orders orders = fx.proxy(new Orders(fx.jit));
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    CompletableFuture<Boolean> result = orders.elevatedLater(gate);
+    assertThat(fx.jit.activeGrants(JOB)).hasSize(1);
+    gate.complete(null);
+    assertThat(result.join()).isTrue();
+    assertThat(fx.jit.activeGrants(JOB)).isEmpty();
+  }
+}

@@ -1,0 +1,149 @@
+package dev.jitaccess.spring;
+
+import static dev.jitaccess.spring.Fixture.ALICE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jitaccess.GrantState;
+import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.Subject;
+import dev.jitaccess.audit.AuditEvent;
+import dev.jitaccess.audit.AuditEventType;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/** Scoped elevation: a grant requested for the call, held during it and released afterwards. */
+class ElevatedAccessTest {
+
+  private static final Subject RECONCILER = Subject.service("reconciler");
+
+  private final Fixture fx = new Fixture();
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+    MDC.clear();
+  }
+
+  public static class Jobs {
+    final JitAccessManager jit;
+    final AtomicReference<String> grantIdSeen = new AtomicReference<>();
+    final AtomicReference<Boolean> allowedDuring = new AtomicReference<>();
+
+    Jobs(JitAccessManager jit) {
+      this.jit = jit;
+    }
+
+    @ElevatedAccess(resource = "jobs/reconcile", action = "run", justification = "JOB-1 nightly", duration = "5m")
+    public String reconcile() {
+      grantIdSeen.set(MDC.get("jit.grantId"));
+      allowedDuring.set(jit.isAllowed(RECONCILER, "jobs/reconcile", "run"));
+      return "reconciled";
+    }
+
+    @ElevatedAccess(resource = "'jobs/' + #name", action = "run", justification = "JOB-2", reference = "CHG-7")
+    public void failing(String name) {
+      grantIdSeen.set(MDC.get("jit.grantId"));
+      throw new IllegalStateException("job failed");
+    }
+
+    @ElevatedAccess(resource = "jobs/reconcile", action = "run", justification = "no ticket")
+    public void withoutTicket() {}
+
+    @ElevatedAccess(resource = "jobs/reconcile", action = "run", justification = "JOB-3", duration = "PT1H")
+    public void tooLong() {}
+
+    @ElevatedAccess(resource = "guarded/vault", action = "write", justification = "rotate keys")
+    public void needsApproval() {}
+  }
+
+  @Test
+  void theGrantExistsForTheCallOnly() {
+    fx.caller.set(RECONCILER);
+    Jobs target = new Jobs(fx.jit);
+    Jobs jobs = fx.proxy(target);
+
+    assertThat(fx.jit.isAllowed(RECONCILER, "jobs/reconcile", "run")).isFalse();
+    assertThat(jobs.reconcile()).isEqualTo("reconciled");
+    assertThat(target.allowedDuring).hasValue(true);
+    assertThat(fx.jit.isAllowed(RECONCILER, "jobs/reconcile", "run")).isFalse();
+    assertThat(MDC.get("jit.grantId")).isNull();
+
+    String grantId = target.grantIdSeen.get();
+    assertThat(fx.jit.grant(grantId)).hasValueSatisfying(g -> {
+      assertThat(g.state()).isEqualTo(GrantState.REVOKED);
+      assertThat(g.justification()).isEqualTo("JOB-1 nightly");
+      assertThat(Duration.between(g.notBefore(), g.expiresAt())).isEqualTo(Duration.ofMinutes(5));
+    });
+    assertThat(fx.audit.events()).extracting(AuditEvent::type)
+        .containsSubsequence(AuditEventType.REQUESTED, AuditEventType.GRANTED, AuditEventType.RELEASED);
+  }
+
+  @Test
+  void theGrantIsReleasedWhenTheMethodThrows() {
+    fx.caller.set(RECONCILER);
+    Jobs target = new Jobs(fx.jit);
+    Jobs jobs = fx.proxy(target);
+    assertThatThrownBy(() -> jobs.failing("cleanup")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("job failed");
+    assertThat(fx.jit.grant(target.grantIdSeen.get())).hasValueSatisfying(g -> {
+      assertThat(g.resource()).isEqualTo("jobs/cleanup");
+      assertThat(g.reference()).isEqualTo("CHG-7");
+      assertThat(g.state()).isEqualTo(GrantState.REVOKED);
+    });
+    assertThat(fx.jit.activeGrants(RECONCILER)).isEmpty();
+    assertThat(MDC.get("jit.grantId")).isNull();
+  }
+
+  @Test
+  void aPolicyDenialRefusesTheCall() {
+    fx.caller.set(RECONCILER);
+    Jobs jobs = fx.proxy(new Jobs(fx.jit));
+    assertThatThrownBy(jobs::withoutTicket).isInstanceOf(JitAccessDeniedException.class)
+        .hasMessageContaining("justification");
+    assertThatThrownBy(jobs::tooLong).isInstanceOf(JitAccessDeniedException.class)
+        .hasMessageContaining("exceeds the max duration");
+    assertThat(fx.events(AuditEventType.DENIED)).isEqualTo(2);
+    assertThat(fx.jit.activeGrants(RECONCILER)).isEmpty();
+  }
+
+  @Test
+  void aRuleThatNeedsApprovalsRefusesTheCallAndLeavesTheRequestToApprovers() {
+    Jobs jobs = fx.proxy(new Jobs(fx.jit));
+    JitAccessDeniedException denied = JitAccessInterceptorTest.catchDenied(jobs::needsApproval);
+    assertThat(denied.decision().reason()).contains("waits for 1 approval").contains("auto-approves");
+    assertThat(fx.jit.pendingRequests()).singleElement()
+        .satisfies(r -> assertThat(r.requester()).isEqualTo(ALICE));
+  }
+
+  @Test
+  void noSubjectNoElevation() {
+    fx.caller.set(null);
+    Jobs jobs = fx.proxy(new Jobs(fx.jit));
+    assertThat(JitAccessInterceptorTest.catchDenied(jobs::reconcile).decision().reason()).isEqualTo("no subject");
+    assertThat(fx.events(AuditEventType.REQUESTED)).isZero();
+    assertThat(fx.events(AuditEventType.ACCESS_DENIED)).isEqualTo(1);
+  }
+
+  @Test
+  void groupsOfTheCallerGoOnTheRequest() {
+    JitAccessInterceptor interceptor = JitAccessInterceptor.of(fx.jit, new SubjectResolver() {
+      @Override
+      public Subject currentSubject() {
+        return RECONCILER;
+      }
+
+      @Override
+      public java.util.Set<String> currentGroups() {
+        return java.util.Set.of("batch");
+      }
+    });
+    Jobs jobs = JitAccessInterceptorTest.proxy(new Jobs(fx.jit), interceptor);
+    jobs.reconcile();
+    assertThat(fx.audit.events(AuditEventType.REQUESTED)).singleElement()
+        .satisfies(e -> assertThat(e.subject()).isEqualTo(RECONCILER));
+  }
+}
