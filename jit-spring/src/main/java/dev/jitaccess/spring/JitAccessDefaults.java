@@ -7,10 +7,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.ClassUtils;
 
 /**
- * The defaults of the interceptor's collaborators, shared by {@link EnableJitAccess} and the Boot
- * auto-configuration: a bean when there is one, else what fits the classpath. Not part of the API.
+ * The defaults of the interceptor's collaborators under {@link EnableJitAccess}: a bean when there is one, else
+ * what fits the classpath (the Boot auto-configuration declares those beans itself).
  */
-public final class JitAccessDefaults {
+final class JitAccessDefaults {
 
   private static final boolean SECURITY_PRESENT = ClassUtils.isPresent(
       "org.springframework.security.core.context.SecurityContextHolder", JitAccessDefaults.class.getClassLoader());
@@ -18,22 +18,22 @@ public final class JitAccessDefaults {
   private JitAccessDefaults() {}
 
   /** Whether Spring Security is on the classpath. */
-  public static boolean securityPresent() {
+  static boolean securityPresent() {
     return SECURITY_PRESENT;
   }
 
   /** The current authentication with Spring Security, else {@link SubjectResolver#NONE}. */
-  public static SubjectResolver subjectResolver() {
+  static SubjectResolver subjectResolver() {
     return SECURITY_PRESENT ? Security.subjectResolver() : SubjectResolver.NONE;
   }
 
   /** Spring Security's exception with Spring Security, else {@link DenialExceptionFactory#PLAIN}. */
-  public static DenialExceptionFactory denialExceptionFactory() {
+  static DenialExceptionFactory denialExceptionFactory() {
     return SECURITY_PRESENT ? Security.denialExceptionFactory() : DenialExceptionFactory.PLAIN;
   }
 
   /** An interceptor whose collaborators are looked up in {@code beans} on first use. */
-  public static JitAccessInterceptor interceptor(ObjectProvider<JitAccessManager> manager,
+  static JitAccessInterceptor interceptor(ObjectProvider<JitAccessManager> manager,
       ObjectProvider<SubjectResolver> subjects, ObjectProvider<DenialExceptionFactory> denials, int order) {
     return JitAccessInterceptor.builder(manager::getObject)
         .subjectResolver(() -> subjects.getIfUnique(JitAccessDefaults::subjectResolver))

@@ -78,7 +78,16 @@ public final class JitAccessInterceptor
 
   private JitAccessInterceptor(Builder builder) {
     this.manager = SingletonSupplier.of(builder.manager);
-    this.subjects = SingletonSupplier.of(builder.subjects);
+    Supplier<SubjectResolver> subjects = builder.subjects;
+    this.subjects = SingletonSupplier.of(() -> {
+      SubjectResolver resolver = subjects.get();
+      if (resolver == null || resolver == SubjectResolver.NONE) {
+        log.warn("jit-access: no SubjectResolver (and no Spring Security): every @RequiresAccess and @ElevatedAccess"
+            + " call is denied; declare a SubjectResolver bean");
+        return SubjectResolver.NONE;
+      }
+      return resolver;
+    });
     this.denials = SingletonSupplier.of(builder.denials);
     this.order = builder.order;
   }

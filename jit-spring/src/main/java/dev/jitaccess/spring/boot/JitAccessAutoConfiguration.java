@@ -9,7 +9,6 @@ import dev.jitaccess.audit.Slf4jAuditSink;
 import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.spring.DenialExceptionFactory;
-import dev.jitaccess.spring.JitAccessDefaults;
 import dev.jitaccess.spring.JitAccessInterceptor;
 import dev.jitaccess.spring.SubjectResolver;
 import dev.jitaccess.spring.security.JitAccessDeniedSecurityException;
@@ -122,8 +121,12 @@ public class JitAccessAutoConfiguration {
   public static JitAccessInterceptor jitAccessInterceptor(ObjectProvider<JitAccessManager> manager,
       ObjectProvider<SubjectResolver> subjects, ObjectProvider<DenialExceptionFactory> denials,
       Environment environment) {
-    int order = environment.getProperty("jit.access.order", Integer.class, JitAccessInterceptor.DEFAULT_ORDER);
-    return JitAccessDefaults.interceptor(manager, subjects, denials, order);
+    // Without beans of these types (Spring Security absent and none declared): nobody, plain exceptions.
+    return JitAccessInterceptor.builder(manager::getObject)
+        .subjectResolver(() -> subjects.getIfUnique(() -> SubjectResolver.NONE))
+        .denialExceptionFactory(() -> denials.getIfUnique(() -> DenialExceptionFactory.PLAIN))
+        .order(environment.getProperty("jit.access.order", Integer.class, JitAccessInterceptor.DEFAULT_ORDER))
+        .build();
   }
 
   /** With Spring Security: the caller is the current authentication, and refusals are Security exceptions. */
