@@ -161,6 +161,7 @@ public final class JitAccessInterceptor
   }
 
   @Nullable
+  @SuppressWarnings("try") // the scope only restores the MDC
   private Object blocking(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
     Permit permit = open(subject, groups, resource, attribute);
@@ -172,6 +173,7 @@ public final class JitAccessInterceptor
   }
 
   @Nullable
+  @SuppressWarnings("try") // the scope only restores the MDC
   private Object stage(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
     Permit permit;

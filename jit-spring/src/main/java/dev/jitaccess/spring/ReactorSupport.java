@@ -59,6 +59,7 @@ final class ReactorSupport {
   }
 
   @Nullable
+  @SuppressWarnings("try") // the scope only restores the MDC
   private static Object proceed(MethodInvocation invocation, Permit permit) throws Throwable {
     // Each subscription runs the rest of the interceptor chain anew.
     MethodInvocation call = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : invocation;

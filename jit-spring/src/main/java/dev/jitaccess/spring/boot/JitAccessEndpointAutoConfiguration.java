@@ -2,6 +2,7 @@ package dev.jitaccess.spring.boot;
 
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.spring.actuate.JitAccessEndpoint;
+import dev.jitaccess.spring.actuate.JitAccessEndpointWebExtension;
 import dev.jitaccess.store.GrantStore;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,5 +26,13 @@ public class JitAccessEndpointAutoConfiguration {
   public JitAccessEndpoint jitAccessEndpoint(JitAccessManager jit, ObjectProvider<GrantStore> store,
       ObjectProvider<Clock> clock) {
     return new JitAccessEndpoint(jit, store::getIfUnique, () -> clock.getIfUnique(Clock::systemUTC));
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(JitAccessEndpointWebExtension.class)
+  @ConditionalOnBean(JitAccessEndpoint.class)
+  @ConditionalOnAvailableEndpoint(endpoint = JitAccessEndpoint.class)
+  public JitAccessEndpointWebExtension jitAccessEndpointWebExtension(JitAccessEndpoint endpoint) {
+    return new JitAccessEndpointWebExtension(endpoint);
   }
 }
