@@ -116,4 +116,12 @@ final class TokenFixture {
       }
     }
   }
+
+  /** Runs {@code call}, expects any refusal whose message and causes echo no part of {@code token}. */
+  static InvalidTokenException refusedAny(String token, ThrowingCallable call) {
+    InvalidTokenException e = catchThrowableOfType(InvalidTokenException.class, call);
+    assertThat(e).as("expected a refusal").isNotNull();
+    assertNoEcho(e, token);
+    return e;
+  }
 }
