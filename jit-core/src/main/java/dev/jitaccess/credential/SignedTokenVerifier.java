@@ -56,6 +56,10 @@ import javax.crypto.SecretKey;
  *       token's subject, resource and actions, or the lookup fails: {@code GRANT_NOT_EFFECTIVE}.
  * </ol>
  *
+ * <p>Keys come from configuration only: header parameters that point at keys ({@code jku}, {@code jwk},
+ * {@code x5u}, {@code x5c}) are ignored, and no key is ever fetched. Without revocations and without a grant
+ * lookup, a token stays valid until its {@code exp} even if its grant ended earlier: configure at least one.
+ *
  * <p>Messages name the rule that failed and never contain the token or any value taken from it, so they are
  * safe to log and to return to a caller.
  */

@@ -101,6 +101,7 @@ class JsonTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void parsedObjectsAreUnmodifiable() throws Exception {
     Map<String, Object> v = parse("{\"a\":[1]}");
     assertThatThrownBy(() -> v.put("b", 1)).isInstanceOf(UnsupportedOperationException.class);
