@@ -592,10 +592,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
         throw e;
       }
       live.computeIfPresent(grantId, (id, working) -> {
-        working.view = new LiveGrant.View(extended);
-        working.warned = expiryWarningMillis == 0 || working.warned && extended.expiresAt().toEpochMilli()
-            - expiryWarningMillis <= time.millis();
-        expiry.schedule(working, nextDeadline(working));
+        if (working.view.grant.version() < extended.version()) {
+          applyView(working, extended);
+        }
         return working;
       });
       listeners.emit("extended", l -> l.onExtended(extended));
@@ -681,9 +680,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
         // Extended since the timer was set (possibly by another node): wait for the new expiry.
         live.computeIfPresent(grantId, (id, working) -> {
           if (working.view.grant.version() < current.version()) {
-            working.view = new LiveGrant.View(current);
+            applyView(working, current);
+          } else {
+            expiry.schedule(working, nextDeadline(working));
           }
-          expiry.schedule(working, nextDeadline(working));
           return working;
         });
         return false;
@@ -756,23 +756,41 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   // ---------------------------------------------------------------- the working copies
 
+  /**
+   * Makes an active grant visible to checks and schedules its timer; for a grant already visible (this
+   * instance's own change, reported back by a change feed) it only takes a newer version.
+   */
   private LiveGrant publish(Grant grant) {
-    LiveGrant working = new LiveGrant(grant);
-    long now = time.millis();
-    long notBefore = grant.notBefore().toEpochMilli();
-    long expiresAt = grant.expiresAt().toEpochMilli();
-    // A grant that starts later is looked at again when it starts; one too short to warn about is not warned.
-    working.started = notBefore <= now;
-    working.warned = expiryWarningMillis == 0 || expiresAt - expiryWarningMillis <= notBefore;
-    live.put(grant.id(), working);
-    index.compute(grant.subject(), (subject, grants) -> {
-      LiveGrant[] current = grants == null ? NONE : grants;
-      LiveGrant[] next = Arrays.copyOf(current, current.length + 1);
-      next[current.length] = working;
-      return next;
+    return live.compute(grant.id(), (id, existing) -> {
+      if (existing != null) {
+        if (existing.view.grant.version() < grant.version()) {
+          applyView(existing, grant);
+        }
+        return existing;
+      }
+      LiveGrant working = new LiveGrant(grant);
+      long notBefore = grant.notBefore().toEpochMilli();
+      // A grant that starts later is looked at again when it starts; one too short to warn about is not warned.
+      working.started = notBefore <= time.millis();
+      working.warned = expiryWarningMillis == 0
+          || grant.expiresAt().toEpochMilli() - expiryWarningMillis <= notBefore;
+      index.compute(grant.subject(), (subject, grants) -> {
+        LiveGrant[] current = grants == null ? NONE : grants;
+        LiveGrant[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = working;
+        return next;
+      });
+      expiry.schedule(working, nextDeadline(working));
+      return working;
     });
+  }
+
+  /** Takes a newer version of a visible grant (an extension): the check path, the warning and the timer. */
+  private void applyView(LiveGrant working, Grant grant) {
+    working.view = new LiveGrant.View(grant);
+    working.warned = expiryWarningMillis == 0
+        || working.warned && grant.expiresAt().toEpochMilli() - expiryWarningMillis <= time.millis();
     expiry.schedule(working, nextDeadline(working));
-    return working;
   }
 
   /** When the grant's timer must fire next: at its start, at its expiry warning, or at its expiry. */
