@@ -12,6 +12,7 @@ import dev.jitaccess.internal.Validate;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.policy.ApprovalRequirement;
 import dev.jitaccess.policy.PolicyDecision;
+import dev.jitaccess.store.ChangeFeed;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
 import jakarta.annotation.Nullable;
@@ -61,6 +62,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   static final AccessDecision NO_GRANT = AccessDecision.deny("no active grant covers this resource and action");
   static final AccessDecision CLOSED = AccessDecision.deny("the access manager is closed");
   static final AccessDecision USE_NOT_AUDITED = AccessDecision.deny("the use could not be audited");
+  static final AccessDecision STALE = AccessDecision.deny(
+      "the grant cache is stale: the store's change feed has been silent for longer than the staleness bound");
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
@@ -78,6 +81,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ApproverDirectory approverDirectory;
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
+  private final long stalenessMillis;
+  /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
+  private volatile long freshUntil = Long.MAX_VALUE;
+  @Nullable private final AutoCloseable feedSubscription;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
   private volatile boolean closed;
@@ -93,6 +100,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.approverDirectory = builder.approverDirectory;
     this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
+    this.stalenessMillis = builder.stalenessBound.toMillis();
     List<Grant> active;
     List<RequestRecord> pending;
     try {
@@ -113,6 +121,93 @@ final class DefaultJitAccessManager implements JitAccessManager {
     // Likewise requests whose review window closed while nothing was running expire at once.
     for (RequestRecord request : pending) {
       watchReviewWindow(request);
+    }
+    this.feedSubscription = store instanceof ChangeFeed feed ? subscribe(feed) : null;
+  }
+
+  // ---------------------------------------------------------------- other instances' changes
+
+  private AutoCloseable subscribe(ChangeFeed feed) {
+    freshUntil = time.millis() + stalenessMillis;
+    try {
+      return feed.subscribe(new FeedListener());
+    } catch (RuntimeException e) {
+      expiry.close();
+      throw new JitAccessException("cannot start: the store's change feed could not be subscribed to", e);
+    }
+  }
+
+  /** Applies what other instances changed. Called by the feed's thread, one call at a time. */
+  private final class FeedListener implements ChangeFeed.ChangeListener {
+
+    @Override
+    public void grantChanged(String grantId) {
+      refreshGrant(grantId);
+    }
+
+    @Override
+    public void requestChanged(String requestId) {
+      try {
+        Optional<RequestRecord> stored = store.findRequest(requestId);
+        if (stored.isPresent() && stored.get().state() == RequestState.PENDING) {
+          watchReviewWindow(stored.get());
+        } else {
+          cancelReviewWindow(requestId);
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not read request {} after a change on another instance", requestId, e);
+      }
+    }
+
+    @Override
+    public void resync() {
+      try {
+        List<Grant> active = store.findActive();
+        Set<String> stillActive = new java.util.HashSet<>();
+        for (Grant grant : active) {
+          stillActive.add(grant.id());
+          publish(grant);
+        }
+        for (String grantId : List.copyOf(live.keySet())) {
+          if (!stillActive.contains(grantId)) {
+            refreshGrant(grantId);
+          }
+        }
+        for (RequestRecord request : store.findPendingRequests()) {
+          watchReviewWindow(request);
+        }
+        alive();
+      } catch (RuntimeException e) {
+        // Not knowing what changed, trust nothing until the feed resyncs successfully.
+        freshUntil = Long.MIN_VALUE;
+        log.error("could not re-read the store after its change feed lost track; every check is denied until it does",
+            e);
+      }
+    }
+
+    @Override
+    public void alive() {
+      freshUntil = time.millis() + stalenessMillis;
+    }
+  }
+
+  /** Re-reads one grant after another instance changed it: shows it, takes its new version, or drops it. */
+  private void refreshGrant(String grantId) {
+    Optional<Grant> stored;
+    try {
+      stored = store.findById(grantId);
+    } catch (RuntimeException e) {
+      unpublish(grantId); // fail closed
+      log.warn("could not read grant {} after a change on another instance; no longer honoured here", grantId, e);
+      return;
+    }
+    if (stored.isPresent() && !stored.get().state().isTerminal()) {
+      publish(stored.get());
+    } else {
+      LiveGrant dropped = unpublish(grantId);
+      if (dropped != null && stored.isPresent()) {
+        invalidateCredential(stored.get(), dropped);
+      }
     }
   }
 
@@ -480,6 +575,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return denied(subject, resource, null, INVALID_ACTION);
     }
     long now = time.millis();
+    if (now > freshUntil) {
+      return denied(subject, resource, action, STALE);
+    }
     LiveGrant[] grants = index.get(subject);
     if (grants != null) {
       for (LiveGrant grant : grants) {
@@ -750,6 +848,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
   public void close() {
     if (!closed) {
       closed = true;
+      if (feedSubscription != null) {
+        try {
+          feedSubscription.close();
+        } catch (Exception e) {
+          log.warn("the store's change feed did not close cleanly", e);
+        }
+      }
       expiry.close();
     }
   }

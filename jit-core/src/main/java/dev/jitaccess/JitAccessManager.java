@@ -131,6 +131,8 @@ public interface JitAccessManager extends AutoCloseable {
   final class Builder {
     /** The default expiry timer resolution. */
     public static final Duration DEFAULT_TICK = Duration.ofMillis(10);
+    /** How long checks trust a store's change feed that has gone silent, by default. */
+    public static final Duration DEFAULT_STALENESS_BOUND = Duration.ofSeconds(5);
     /** The default budget of {@code ACCESS_DENIED} events per subject per minute. */
     public static final int DEFAULT_DENIED_EVENTS_PER_MINUTE = 10;
 
@@ -142,6 +144,7 @@ public interface JitAccessManager extends AutoCloseable {
     Clock clock;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
     Duration expiryWarning = Duration.ZERO;
+    Duration stalenessBound = DEFAULT_STALENESS_BOUND;
     Duration tick = DEFAULT_TICK;
     UsageAudit usageAudit = UsageAudit.FIRST_USE;
     int deniedEventsPerMinute = DEFAULT_DENIED_EVENTS_PER_MINUTE;
@@ -207,6 +210,19 @@ public interface JitAccessManager extends AutoCloseable {
       Validate.requireArgument(!lead.isNegative() && lead.compareTo(Validate.MAX_DURATION) <= 0, "expiryWarning",
           lead, "must be zero or positive and at most " + Validate.MAX_DURATION);
       this.expiryWarning = lead;
+      return this;
+    }
+
+    /**
+     * For a store shared by several instances (one that is a {@link dev.jitaccess.store.ChangeFeed}): how long
+     * checks go on trusting this instance's copy of the grants after the feed went silent; past it every check
+     * is denied until the feed is back. Default {@link #DEFAULT_STALENESS_BOUND}.
+     */
+    public Builder stalenessBound(Duration bound) {
+      Validate.notNull("stalenessBound", bound);
+      Validate.requireArgument(bound.compareTo(Duration.ofMillis(100)) >= 0 && bound.compareTo(Duration.ofHours(1)) <= 0,
+          "stalenessBound", bound, "must be between 100 ms and 1 h");
+      this.stalenessBound = bound;
       return this;
     }
 
