@@ -82,6 +82,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
   private final long stalenessMillis;
+  private final int maxActiveGrantsPerSubject;
+  private final int maxPendingRequestsPerSubject;
+  private final int maxJustificationLength;
+  private final int maxActionsPerRequest;
   /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
   private volatile long freshUntil = Long.MAX_VALUE;
   @Nullable private final AutoCloseable feedSubscription;
@@ -101,6 +105,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
     this.stalenessMillis = builder.stalenessBound.toMillis();
+    this.maxActiveGrantsPerSubject = builder.maxActiveGrantsPerSubject;
+    this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
+    this.maxJustificationLength = builder.maxJustificationLength;
+    this.maxActionsPerRequest = builder.maxActionsPerRequest;
     List<Grant> active;
     List<RequestRecord> pending;
     try {
@@ -216,6 +224,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Override
   public RequestOutcome request(AccessRequest request) {
     Validate.notNull("request", request);
+    if (request.justification() != null && request.justification().length() > maxJustificationLength) {
+      throw Validate.bad("justification", request.justification(),
+          "must be at most " + maxJustificationLength + " characters (got " + request.justification().length() + ")");
+    }
+    Validate.requireArgument(request.actions().size() <= maxActionsPerRequest, "actions", request.actions().size(),
+        "must name at most " + maxActionsPerRequest + " actions");
     ensureOpen();
     String requestId = UUID.randomUUID().toString();
     Instant now = time.now();
@@ -225,6 +239,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
         ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
         : evaluate(request);
+    decision = withinLimits(request.subject(), decision);
     if (decision instanceof PolicyDecision.Allow allow) {
       return new RequestOutcome.Granted(
           grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));
@@ -239,6 +254,20 @@ final class DefaultJitAccessManager implements JitAccessManager {
     audit.writeBestEffort(event(AuditEventType.DENIED, request.subject(), request.subject(), request.resource(),
         request.actions(), null, requestId, reason, Map.of()));
     return new RequestOutcome.Denied(requestId, reason);
+  }
+
+  /** Bounds what one subject can make the engine hold, whatever the policy says. */
+  private PolicyDecision withinLimits(Subject subject, PolicyDecision decision) {
+    if (decision instanceof PolicyDecision.Allow
+        && index.getOrDefault(subject, NONE).length >= maxActiveGrantsPerSubject) {
+      return PolicyDecision.deny("too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")");
+    }
+    if (decision instanceof PolicyDecision.RequireApprovals
+        && readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject) {
+      return PolicyDecision.deny(
+          "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
+    }
+    return decision;
   }
 
   private PolicyDecision evaluate(AccessRequest request) {
