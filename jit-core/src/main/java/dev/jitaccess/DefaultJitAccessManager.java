@@ -230,6 +230,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     Validate.requireArgument(request.actions().size() <= maxActionsPerRequest, "actions", request.actions().size(),
         "must name at most " + maxActionsPerRequest + " actions");
+    if (request.startAt() != null) {
+      Validate.requireArgument(!request.startAt().isAfter(time.now().plus(Validate.MAX_DURATION)), "startAt",
+          request.startAt(), "must be at most " + Validate.MAX_DURATION + " ahead");
+    }
     ensureOpen();
     String requestId = UUID.randomUUID().toString();
     Instant now = time.now();
