@@ -550,13 +550,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public List<BreakGlassReview> breakGlassReviews() {
-    try {
-      return store.findOpenReviews().stream()
-          .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
-          .toList();
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the break-glass reviews", e);
-    }
+    return fromStore("list the break-glass reviews", store::findOpenReviews).stream()
+        .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
+        .toList();
   }
 
   @Override
@@ -575,13 +571,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return false;
       }
       BreakGlassReview done = review.acknowledged(reviewer, time.now(), comment);
-      boolean swapped;
-      try {
-        swapped = store.compareAndSetReview(review.version(), done);
-      } catch (RuntimeException e) {
-        throw new GrantStoreException("the grant store could not record the review of grant " + grantId, e);
-      }
-      if (swapped) {
+      if (fromStore("record the review of grant " + grantId, () -> store.compareAndSetReview(review.version(), done))) {
         if (audit.writeReducing(event(AuditEventType.BREAK_GLASS_REVIEWED, reviewer, review.grant(), comment,
             Map.of("incident", review.incident())))) {
           scheduleAuditRetry();
@@ -1162,44 +1152,34 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private Optional<RequestRecord> readRequest(String requestId) {
+  /** Calls the store; a failure becomes a {@link GrantStoreException} saying what could not be done. */
+  private static <T> T fromStore(String couldNot, java.util.function.Supplier<T> call) {
     try {
-      return store.findRequest(requestId);
+      return call.get();
     } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not read request " + requestId, e);
+      throw new GrantStoreException("the grant store could not " + couldNot, e);
     }
+  }
+
+  private Optional<RequestRecord> readRequest(String requestId) {
+    return fromStore("read request " + requestId, () -> store.findRequest(requestId));
   }
 
   private List<RequestRecord> readPending() {
-    try {
-      return store.findPendingRequests();
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the pending requests", e);
-    }
+    return fromStore("list the pending requests", store::findPendingRequests);
   }
 
   private Optional<BreakGlassReview> readReview(String grantId) {
-    try {
-      return store.findReview(grantId);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not read the review of grant " + grantId, e);
-    }
+    return fromStore("read the review of grant " + grantId, () -> store.findReview(grantId));
   }
 
   private boolean casRequest(RequestRecord expected, RequestRecord updated) {
-    try {
-      return store.compareAndSetRequest(expected.version(), updated);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store failed to update request " + expected.id(), e);
-    }
+    return fromStore("update request " + expected.id(),
+        () -> store.compareAndSetRequest(expected.version(), updated));
   }
 
   private List<Grant> readActive(Subject subject) {
-    try {
-      return store.findActiveBySubject(subject);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the grants of " + subject, e);
-    }
+    return fromStore("list the grants of " + subject, () -> store.findActiveBySubject(subject));
   }
 
   private boolean casStored(Grant expected, Grant updated) {
