@@ -12,6 +12,7 @@ import dev.jitaccess.internal.Validate;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.policy.ApprovalRequirement;
 import dev.jitaccess.policy.PolicyDecision;
+import dev.jitaccess.store.ChangeFeed;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
 import jakarta.annotation.Nullable;
@@ -61,6 +62,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   static final AccessDecision NO_GRANT = AccessDecision.deny("no active grant covers this resource and action");
   static final AccessDecision CLOSED = AccessDecision.deny("the access manager is closed");
   static final AccessDecision USE_NOT_AUDITED = AccessDecision.deny("the use could not be audited");
+  static final AccessDecision STALE = AccessDecision.deny(
+      "the grant cache is stale: the store's change feed has been silent for longer than the staleness bound");
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
@@ -78,6 +81,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ApproverDirectory approverDirectory;
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
+  private final long stalenessMillis;
+  private final int maxActiveGrantsPerSubject;
+  private final int maxPendingRequestsPerSubject;
+  private final int maxJustificationLength;
+  private final int maxActionsPerRequest;
+  /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
+  private volatile long freshUntil = Long.MAX_VALUE;
+  @Nullable private final AutoCloseable feedSubscription;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
   private volatile boolean closed;
@@ -93,6 +104,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.approverDirectory = builder.approverDirectory;
     this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
+    this.stalenessMillis = builder.stalenessBound.toMillis();
+    this.maxActiveGrantsPerSubject = builder.maxActiveGrantsPerSubject;
+    this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
+    this.maxJustificationLength = builder.maxJustificationLength;
+    this.maxActionsPerRequest = builder.maxActionsPerRequest;
     List<Grant> active;
     List<RequestRecord> pending;
     try {
@@ -114,6 +130,93 @@ final class DefaultJitAccessManager implements JitAccessManager {
     for (RequestRecord request : pending) {
       watchReviewWindow(request);
     }
+    this.feedSubscription = store instanceof ChangeFeed feed ? subscribe(feed) : null;
+  }
+
+  // ---------------------------------------------------------------- other instances' changes
+
+  private AutoCloseable subscribe(ChangeFeed feed) {
+    freshUntil = time.millis() + stalenessMillis;
+    try {
+      return feed.subscribe(new FeedListener());
+    } catch (RuntimeException e) {
+      expiry.close();
+      throw new JitAccessException("cannot start: the store's change feed could not be subscribed to", e);
+    }
+  }
+
+  /** Applies what other instances changed. Called by the feed's thread, one call at a time. */
+  private final class FeedListener implements ChangeFeed.ChangeListener {
+
+    @Override
+    public void grantChanged(String grantId) {
+      refreshGrant(grantId);
+    }
+
+    @Override
+    public void requestChanged(String requestId) {
+      try {
+        Optional<RequestRecord> stored = store.findRequest(requestId);
+        if (stored.isPresent() && stored.get().state() == RequestState.PENDING) {
+          watchReviewWindow(stored.get());
+        } else {
+          cancelReviewWindow(requestId);
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not read request {} after a change on another instance", requestId, e);
+      }
+    }
+
+    @Override
+    public void resync() {
+      try {
+        List<Grant> active = store.findActive();
+        Set<String> stillActive = new java.util.HashSet<>();
+        for (Grant grant : active) {
+          stillActive.add(grant.id());
+          publish(grant);
+        }
+        for (String grantId : List.copyOf(live.keySet())) {
+          if (!stillActive.contains(grantId)) {
+            refreshGrant(grantId);
+          }
+        }
+        for (RequestRecord request : store.findPendingRequests()) {
+          watchReviewWindow(request);
+        }
+        alive();
+      } catch (RuntimeException e) {
+        // Not knowing what changed, trust nothing until the feed resyncs successfully.
+        freshUntil = Long.MIN_VALUE;
+        log.error("could not re-read the store after its change feed lost track; every check is denied until it does",
+            e);
+      }
+    }
+
+    @Override
+    public void alive() {
+      freshUntil = time.millis() + stalenessMillis;
+    }
+  }
+
+  /** Re-reads one grant after another instance changed it: shows it, takes its new version, or drops it. */
+  private void refreshGrant(String grantId) {
+    Optional<Grant> stored;
+    try {
+      stored = store.findById(grantId);
+    } catch (RuntimeException e) {
+      unpublish(grantId); // fail closed
+      log.warn("could not read grant {} after a change on another instance; no longer honoured here", grantId, e);
+      return;
+    }
+    if (stored.isPresent() && !stored.get().state().isTerminal()) {
+      publish(stored.get());
+    } else {
+      LiveGrant dropped = unpublish(grantId);
+      if (dropped != null && stored.isPresent()) {
+        invalidateCredential(stored.get(), dropped);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- requests
@@ -121,6 +224,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Override
   public RequestOutcome request(AccessRequest request) {
     Validate.notNull("request", request);
+    if (request.justification() != null && request.justification().length() > maxJustificationLength) {
+      throw Validate.bad("justification", request.justification(),
+          "must be at most " + maxJustificationLength + " characters (got " + request.justification().length() + ")");
+    }
+    Validate.requireArgument(request.actions().size() <= maxActionsPerRequest, "actions", request.actions().size(),
+        "must name at most " + maxActionsPerRequest + " actions");
+    if (request.startAt() != null) {
+      Validate.requireArgument(!request.startAt().isAfter(time.now().plus(Validate.MAX_DURATION)), "startAt",
+          request.startAt(), "must be at most " + Validate.MAX_DURATION + " ahead");
+    }
     ensureOpen();
     String requestId = UUID.randomUUID().toString();
     Instant now = time.now();
@@ -130,6 +243,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
         ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
         : evaluate(request);
+    decision = withinLimits(request.subject(), decision);
     if (decision instanceof PolicyDecision.Allow allow) {
       return new RequestOutcome.Granted(
           grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));
@@ -144,6 +258,20 @@ final class DefaultJitAccessManager implements JitAccessManager {
     audit.writeBestEffort(event(AuditEventType.DENIED, request.subject(), request.subject(), request.resource(),
         request.actions(), null, requestId, reason, Map.of()));
     return new RequestOutcome.Denied(requestId, reason);
+  }
+
+  /** Bounds what one subject can make the engine hold, whatever the policy says. */
+  private PolicyDecision withinLimits(Subject subject, PolicyDecision decision) {
+    if (decision instanceof PolicyDecision.Allow
+        && index.getOrDefault(subject, NONE).length >= maxActiveGrantsPerSubject) {
+      return PolicyDecision.deny("too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")");
+    }
+    if (decision instanceof PolicyDecision.RequireApprovals
+        && readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject) {
+      return PolicyDecision.deny(
+          "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
+    }
+    return decision;
   }
 
   private PolicyDecision evaluate(AccessRequest request) {
@@ -422,13 +550,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public List<BreakGlassReview> breakGlassReviews() {
-    try {
-      return store.findOpenReviews().stream()
-          .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
-          .toList();
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the break-glass reviews", e);
-    }
+    return fromStore("list the break-glass reviews", store::findOpenReviews).stream()
+        .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
+        .toList();
   }
 
   @Override
@@ -447,13 +571,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return false;
       }
       BreakGlassReview done = review.acknowledged(reviewer, time.now(), comment);
-      boolean swapped;
-      try {
-        swapped = store.compareAndSetReview(review.version(), done);
-      } catch (RuntimeException e) {
-        throw new GrantStoreException("the grant store could not record the review of grant " + grantId, e);
-      }
-      if (swapped) {
+      if (fromStore("record the review of grant " + grantId, () -> store.compareAndSetReview(review.version(), done))) {
         if (audit.writeReducing(event(AuditEventType.BREAK_GLASS_REVIEWED, reviewer, review.grant(), comment,
             Map.of("incident", review.incident())))) {
           scheduleAuditRetry();
@@ -480,6 +598,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return denied(subject, resource, null, INVALID_ACTION);
     }
     long now = time.millis();
+    if (now > freshUntil) {
+      return denied(subject, resource, action, STALE);
+    }
     LiveGrant[] grants = index.get(subject);
     if (grants != null) {
       for (LiveGrant grant : grants) {
@@ -592,10 +713,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
         throw e;
       }
       live.computeIfPresent(grantId, (id, working) -> {
-        working.view = new LiveGrant.View(extended);
-        working.warned = expiryWarningMillis == 0 || working.warned && extended.expiresAt().toEpochMilli()
-            - expiryWarningMillis <= time.millis();
-        expiry.schedule(working, nextDeadline(working));
+        if (working.view.grant.version() < extended.version()) {
+          applyView(working, extended);
+        }
         return working;
       });
       listeners.emit("extended", l -> l.onExtended(extended));
@@ -681,9 +801,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
         // Extended since the timer was set (possibly by another node): wait for the new expiry.
         live.computeIfPresent(grantId, (id, working) -> {
           if (working.view.grant.version() < current.version()) {
-            working.view = new LiveGrant.View(current);
+            applyView(working, current);
+          } else {
+            expiry.schedule(working, nextDeadline(working));
           }
-          expiry.schedule(working, nextDeadline(working));
           return working;
         });
         return false;
@@ -750,29 +871,54 @@ final class DefaultJitAccessManager implements JitAccessManager {
   public void close() {
     if (!closed) {
       closed = true;
+      if (feedSubscription != null) {
+        try {
+          feedSubscription.close();
+        } catch (Exception e) {
+          log.warn("the store's change feed did not close cleanly", e);
+        }
+      }
       expiry.close();
     }
   }
 
   // ---------------------------------------------------------------- the working copies
 
+  /**
+   * Makes an active grant visible to checks and schedules its timer; for a grant already visible (this
+   * instance's own change, reported back by a change feed) it only takes a newer version.
+   */
   private LiveGrant publish(Grant grant) {
-    LiveGrant working = new LiveGrant(grant);
-    long now = time.millis();
-    long notBefore = grant.notBefore().toEpochMilli();
-    long expiresAt = grant.expiresAt().toEpochMilli();
-    // A grant that starts later is looked at again when it starts; one too short to warn about is not warned.
-    working.started = notBefore <= now;
-    working.warned = expiryWarningMillis == 0 || expiresAt - expiryWarningMillis <= notBefore;
-    live.put(grant.id(), working);
-    index.compute(grant.subject(), (subject, grants) -> {
-      LiveGrant[] current = grants == null ? NONE : grants;
-      LiveGrant[] next = Arrays.copyOf(current, current.length + 1);
-      next[current.length] = working;
-      return next;
+    return live.compute(grant.id(), (id, existing) -> {
+      if (existing != null) {
+        if (existing.view.grant.version() < grant.version()) {
+          applyView(existing, grant);
+        }
+        return existing;
+      }
+      LiveGrant working = new LiveGrant(grant);
+      long notBefore = grant.notBefore().toEpochMilli();
+      // A grant that starts later is looked at again when it starts; one too short to warn about is not warned.
+      working.started = notBefore <= time.millis();
+      working.warned = expiryWarningMillis == 0
+          || grant.expiresAt().toEpochMilli() - expiryWarningMillis <= notBefore;
+      index.compute(grant.subject(), (subject, grants) -> {
+        LiveGrant[] current = grants == null ? NONE : grants;
+        LiveGrant[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = working;
+        return next;
+      });
+      expiry.schedule(working, nextDeadline(working));
+      return working;
     });
+  }
+
+  /** Takes a newer version of a visible grant (an extension): the check path, the warning and the timer. */
+  private void applyView(LiveGrant working, Grant grant) {
+    working.view = new LiveGrant.View(grant);
+    working.warned = expiryWarningMillis == 0
+        || working.warned && grant.expiresAt().toEpochMilli() - expiryWarningMillis <= time.millis();
     expiry.schedule(working, nextDeadline(working));
-    return working;
   }
 
   /** When the grant's timer must fire next: at its start, at its expiry warning, or at its expiry. */
@@ -1006,44 +1152,34 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private Optional<RequestRecord> readRequest(String requestId) {
+  /** Calls the store; a failure becomes a {@link GrantStoreException} saying what could not be done. */
+  private static <T> T fromStore(String couldNot, java.util.function.Supplier<T> call) {
     try {
-      return store.findRequest(requestId);
+      return call.get();
     } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not read request " + requestId, e);
+      throw new GrantStoreException("the grant store could not " + couldNot, e);
     }
+  }
+
+  private Optional<RequestRecord> readRequest(String requestId) {
+    return fromStore("read request " + requestId, () -> store.findRequest(requestId));
   }
 
   private List<RequestRecord> readPending() {
-    try {
-      return store.findPendingRequests();
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the pending requests", e);
-    }
+    return fromStore("list the pending requests", store::findPendingRequests);
   }
 
   private Optional<BreakGlassReview> readReview(String grantId) {
-    try {
-      return store.findReview(grantId);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not read the review of grant " + grantId, e);
-    }
+    return fromStore("read the review of grant " + grantId, () -> store.findReview(grantId));
   }
 
   private boolean casRequest(RequestRecord expected, RequestRecord updated) {
-    try {
-      return store.compareAndSetRequest(expected.version(), updated);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store failed to update request " + expected.id(), e);
-    }
+    return fromStore("update request " + expected.id(),
+        () -> store.compareAndSetRequest(expected.version(), updated));
   }
 
   private List<Grant> readActive(Subject subject) {
-    try {
-      return store.findActiveBySubject(subject);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the grants of " + subject, e);
-    }
+    return fromStore("list the grants of " + subject, () -> store.findActiveBySubject(subject));
   }
 
   private boolean casStored(Grant expected, Grant updated) {

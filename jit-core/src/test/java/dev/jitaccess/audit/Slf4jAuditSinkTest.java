@@ -198,7 +198,7 @@ class Slf4jAuditSinkTest {
   }
 
   /** The field names of a line, reading it the way a log parser would: bare or quoted-with-escapes values. */
-  private static List<String> fieldNames(String line) {
+  static List<String> fieldNames(String line) {
     List<String> names = new ArrayList<>();
     int i = 0;
     while (i < line.length()) {
