@@ -93,7 +93,12 @@ public class JitAccessAutoConfiguration {
         .tick(properties.getTick())
         .usageAudit(properties.getUsageAudit())
         .expiryWarning(properties.getExpiryWarning())
-        .deniedEventsPerMinute(properties.getDeniedEventsPerMinute());
+        .deniedEventsPerMinute(properties.getDeniedEventsPerMinute())
+        .stalenessBound(properties.getStalenessBound())
+        .maxActiveGrantsPerSubject(properties.getLimits().getMaxActiveGrantsPerSubject())
+        .maxPendingRequestsPerSubject(properties.getLimits().getMaxPendingRequestsPerSubject())
+        .maxJustificationLength(properties.getLimits().getMaxJustificationLength())
+        .maxActionsPerRequest(properties.getLimits().getMaxActionsPerRequest());
     List<AuditSink> sinks = auditSinks.orderedStream().toList();
     if (sinks.size() == 1) {
       builder.auditSink(sinks.get(0));

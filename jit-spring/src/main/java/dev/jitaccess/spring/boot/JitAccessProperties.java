@@ -1,5 +1,6 @@
 package dev.jitaccess.spring.boot;
 
+import dev.jitaccess.AccessRequest;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.Subject;
 import dev.jitaccess.UsageAudit;
@@ -58,6 +59,14 @@ public class JitAccessProperties {
    */
   private int order = JitAccessInterceptor.DEFAULT_ORDER;
 
+  /**
+   * With a grant store shared by several instances (one that publishes a change feed): how long checks trust
+   * this instance's copy of the grants after the feed went silent; past it every check is denied.
+   */
+  private Duration stalenessBound = JitAccessManager.Builder.DEFAULT_STALENESS_BOUND;
+
+  private final Limits limits = new Limits();
+
   private final Policy policy = new Policy();
 
   public boolean isEnabled() {
@@ -108,8 +117,68 @@ public class JitAccessProperties {
     this.order = order;
   }
 
+  public Duration getStalenessBound() {
+    return stalenessBound;
+  }
+
+  public void setStalenessBound(Duration stalenessBound) {
+    this.stalenessBound = stalenessBound;
+  }
+
+  public Limits getLimits() {
+    return limits;
+  }
+
   public Policy getPolicy() {
     return policy;
+  }
+
+  /** Bounds on what one subject or one request may make the engine keep. */
+  public static class Limits {
+
+    /** Most grants one subject may hold at once (started or scheduled); a request beyond it is denied. */
+    private int maxActiveGrantsPerSubject = JitAccessManager.Builder.DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT;
+
+    /** Most requests of one subject that may wait for approval at once; a request beyond it is denied. */
+    private int maxPendingRequestsPerSubject = JitAccessManager.Builder.DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT;
+
+    /** Longest justification a request may carry, 1 to 1024 characters. */
+    private int maxJustificationLength = 1024;
+
+    /** Most actions one request may ask for, 1 to 16. */
+    private int maxActionsPerRequest = AccessRequest.MAX_ACTIONS;
+
+    public int getMaxActiveGrantsPerSubject() {
+      return maxActiveGrantsPerSubject;
+    }
+
+    public void setMaxActiveGrantsPerSubject(int maxActiveGrantsPerSubject) {
+      this.maxActiveGrantsPerSubject = maxActiveGrantsPerSubject;
+    }
+
+    public int getMaxPendingRequestsPerSubject() {
+      return maxPendingRequestsPerSubject;
+    }
+
+    public void setMaxPendingRequestsPerSubject(int maxPendingRequestsPerSubject) {
+      this.maxPendingRequestsPerSubject = maxPendingRequestsPerSubject;
+    }
+
+    public int getMaxJustificationLength() {
+      return maxJustificationLength;
+    }
+
+    public void setMaxJustificationLength(int maxJustificationLength) {
+      this.maxJustificationLength = maxJustificationLength;
+    }
+
+    public int getMaxActionsPerRequest() {
+      return maxActionsPerRequest;
+    }
+
+    public void setMaxActionsPerRequest(int maxActionsPerRequest) {
+      this.maxActionsPerRequest = maxActionsPerRequest;
+    }
   }
 
   /** The policy declared in configuration; ignored when the application declares an AccessPolicy bean. */

@@ -194,7 +194,9 @@ class JitAccessAutoConfigurationTest {
     runner.withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
         .withBean(InMemoryAuditSink.class, InMemoryAuditSink::new)
         .withPropertyValues("jit.access.usage-audit=every-use", "jit.access.tick=5ms",
-            "jit.access.expiry-warning=1m", "jit.access.denied-events-per-minute=1")
+            "jit.access.expiry-warning=1m", "jit.access.denied-events-per-minute=1",
+            "jit.access.staleness-bound=2s", "jit.access.limits.max-active-grants-per-subject=1",
+            "jit.access.limits.max-justification-length=20")
         .run(context -> {
           JitAccessProperties properties = context.getBean(JitAccessProperties.class);
           assertThat(properties.getUsageAudit()).isEqualTo(UsageAudit.EVERY_USE);
@@ -208,6 +210,10 @@ class JitAccessAutoConfigurationTest {
           jit.check(ALICE, "prod/db/other", "write");
           jit.check(ALICE, "prod/db/other", "write");
           assertThat(audit.events(AuditEventType.ACCESS_DENIED)).hasSize(1);
+          assertThat(request(jit, Subject.user("bob"), "prod/db/orders", "read"))
+              .isInstanceOf(RequestOutcome.Granted.class);
+          assertThat(request(jit, Subject.user("bob"), "prod/db/orders/2", "read"))
+              .isInstanceOf(RequestOutcome.Denied.class);
         });
   }
 
