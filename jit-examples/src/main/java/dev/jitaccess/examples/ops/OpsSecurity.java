@@ -1,0 +1,58 @@
+package dev.jitaccess.examples.ops;
+
+import dev.jitaccess.ApproverDirectory;
+import dev.jitaccess.spring.security.JitAccessDeniedHandler;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/** Demo users, HTTP Basic, and jit-access's 403 problem body for refusals. */
+@Configuration(proxyBeanMethods = false)
+public class OpsSecurity {
+
+  @Bean
+  InMemoryUserDetailsManager users() {
+    // Demo only: passwords equal to the user names.
+    return new InMemoryUserDetailsManager(
+        User.withUsername("alice").password("{noop}alice").roles("sre").build(),
+        User.withUsername("carol").password("{noop}carol").roles("sre").build(),
+        User.withUsername("bob").password("{noop}bob").roles("dba-leads").build(),
+        User.withUsername("admin").password("{noop}admin").roles("ADMIN").build());
+  }
+
+  @Bean
+  SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
+    http.authorizeHttpRequests(requests -> requests
+            .requestMatchers("/actuator/health").permitAll()
+            .requestMatchers("/actuator/**").hasRole("ADMIN")
+            .anyRequest().authenticated())
+        .httpBasic(Customizer.withDefaults())
+        .csrf(csrf -> csrf.disable())
+        .exceptionHandling(e -> e.accessDeniedHandler(new JitAccessDeniedHandler()));
+    return http.build();
+  }
+
+  /** Who belongs to which approver group: the users' roles. The auto-configuration hands it to the manager. */
+  @Bean
+  ApproverDirectory approverDirectory(InMemoryUserDetailsManager users) {
+    return approver -> {
+      try {
+        Set<String> groups = new TreeSet<>();
+        for (GrantedAuthority authority : users.loadUserByUsername(approver.id()).getAuthorities()) {
+          groups.add(authority.getAuthority().replaceFirst("^ROLE_", ""));
+        }
+        return groups;
+      } catch (UsernameNotFoundException e) {
+        return Set.of();
+      }
+    };
+  }
+}
