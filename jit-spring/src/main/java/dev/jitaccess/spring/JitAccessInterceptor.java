@@ -20,7 +20,6 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.aop.ClassFilter;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.AopInfrastructureBean;
@@ -204,6 +203,9 @@ public final class JitAccessInterceptor
    */
   Permit open(@Nullable Subject subject, Set<String> groups, @Nullable String resource, AccessAttribute attribute) {
     JitAccessManager jit = manager.get();
+    if (jit == null) {
+      throw new IllegalStateException("no JitAccessManager to check " + attribute + " against");
+    }
     AccessAttribute.Elevation elevation = attribute.elevation();
     if (elevation == null || subject == null || resource == null || !ResourcePattern.isName(resource)) {
       // The engine decides and audits every refusal, including "no subject" and a bad resource.
@@ -305,11 +307,6 @@ public final class JitAccessInterceptor
     @Override
     public boolean matches(Method method, Class<?> targetClass) {
       return attributes.get(method, targetClass) != null;
-    }
-
-    @Override
-    public ClassFilter getClassFilter() {
-      return super.getClassFilter();
     }
   }
 

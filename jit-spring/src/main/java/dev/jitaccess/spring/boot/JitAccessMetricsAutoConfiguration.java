@@ -26,6 +26,7 @@ public class JitAccessMetricsAutoConfiguration {
   }
 
   @Bean
+  @ConditionalOnMissingBean(name = "jitAccessMetricsDecorator")
   public JitAccessManagerDecorator jitAccessMetricsDecorator(JitAccessMetrics metrics) {
     return metrics::instrument;
   }
