@@ -81,6 +81,7 @@ class HttpEndToEndTest {
     SecurityFilterChain security(HttpSecurity http) throws Exception {
       http.authorizeHttpRequests(requests -> requests
               .requestMatchers("/actuator/**").hasRole("ADMIN")
+              .requestMatchers("/public/**").permitAll()
               .anyRequest().authenticated())
           .httpBasic(Customizer.withDefaults())
           .csrf(csrf -> csrf.disable())
@@ -107,6 +108,11 @@ class HttpEndToEndTest {
 
     @GetMapping("/orders/{id}")
     public String show(@PathVariable("id") String id) {
+      return orders.show(id);
+    }
+
+    @GetMapping("/public/orders/{id}")
+    public String showPublicly(@PathVariable("id") String id) {
       return orders.show(id);
     }
 
@@ -205,6 +211,15 @@ class HttpEndToEndTest {
       assertThat(e.reason()).isEqualTo("shift over");
     });
     assertThat(audit.events(AuditEventType.ACCESS_DENIED)).isNotEmpty();
+  }
+
+  @Test
+  void springSecurityHandlesTheRefusalOfAnAnonymousCaller() throws Exception {
+    // The URL is open to all, the service method is not: Security's entry point asks for credentials.
+    HttpResponse<String> anonymous = call("GET", "/public/orders/1", null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+        value -> assertThat(value).startsWith("Basic"));
   }
 
   @Test
