@@ -20,6 +20,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.AopInfrastructureBean;
@@ -163,6 +164,20 @@ public final class JitAccessInterceptor
   @SuppressWarnings("try") // the scope only restores the MDC
   private Object blocking(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
+    if (attribute.elevation() == null) {
+      // The hot path: no permit, no scope object, only the MDC's own work.
+      AccessDecision decision = check(manager(), subject, resource, attribute);
+      String outerGrantId = MDC.get(MdcScope.GRANT_ID);
+      String outerRequestId = MDC.get(MdcScope.REQUEST_ID);
+      MdcScope.set(MdcScope.GRANT_ID, decision.grantId());
+      MdcScope.set(MdcScope.REQUEST_ID, decision.requestId());
+      try {
+        return invocation.proceed();
+      } finally {
+        MdcScope.set(MdcScope.GRANT_ID, outerGrantId);
+        MdcScope.set(MdcScope.REQUEST_ID, outerRequestId);
+      }
+    }
     Permit permit = open(subject, groups, resource, attribute);
     try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
       return invocation.proceed();
@@ -202,20 +217,13 @@ public final class JitAccessInterceptor
    * @throws RuntimeException made by the {@link DenialExceptionFactory} when it is refused
    */
   Permit open(@Nullable Subject subject, Set<String> groups, @Nullable String resource, AccessAttribute attribute) {
-    JitAccessManager jit = manager.get();
-    if (jit == null) {
-      throw new IllegalStateException("no JitAccessManager to check " + attribute + " against");
-    }
+    JitAccessManager jit = manager();
     AccessAttribute.Elevation elevation = attribute.elevation();
-    if (elevation == null || subject == null || resource == null || !ResourcePattern.isName(resource)) {
-      // The engine decides and audits every refusal, including "no subject" and a bad resource.
-      AccessDecision decision = jit.check(subject, resource, attribute.action());
-      if (!decision.allowed()) {
-        throw denied(decision, resource, attribute);
-      }
-      if (elevation == null) {
-        return Permit.checked(decision);
-      }
+    if (elevation == null) {
+      return Permit.checked(check(jit, subject, resource, attribute));
+    }
+    if (subject == null || resource == null || !ResourcePattern.isName(resource)) {
+      check(jit, subject, resource, attribute); // refused, and audited, by the engine
       throw denied(AccessDecision.deny("an elevation needs a subject and a concrete resource"), resource, attribute);
     }
     AccessRequest request;
@@ -240,6 +248,28 @@ public final class JitAccessInterceptor
       log.warn("elevation for {} failed; the call is refused", attribute, e);
       throw denied(AccessDecision.deny("the elevation request failed"), resource, attribute);
     }
+  }
+
+  /**
+   * The engine's decision, which also audits every refusal ("no subject" and a bad resource included).
+   *
+   * @throws RuntimeException made by the {@link DenialExceptionFactory} when refused
+   */
+  private AccessDecision check(JitAccessManager jit, @Nullable Subject subject, @Nullable String resource,
+      AccessAttribute attribute) {
+    AccessDecision decision = jit.check(subject, resource, attribute.action());
+    if (!decision.allowed()) {
+      throw denied(decision, resource, attribute);
+    }
+    return decision;
+  }
+
+  private JitAccessManager manager() {
+    JitAccessManager jit = manager.get();
+    if (jit == null) {
+      throw new IllegalStateException("no JitAccessManager to check annotated calls against");
+    }
+    return jit;
   }
 
   private static String reason(RequestOutcome outcome) {

@@ -30,7 +30,7 @@ final class MdcScope implements AutoCloseable {
     set(REQUEST_ID, previousRequestId);
   }
 
-  private static void set(String key, @Nullable String value) {
+  static void set(String key, @Nullable String value) {
     if (value == null) {
       MDC.remove(key);
     } else {

@@ -22,6 +22,9 @@ public final class SecurityContextSubjectResolver implements SubjectResolver {
 
   private static final String ROLE_PREFIX = "ROLE_";
 
+  /** The last subject made, reused while the same name calls (a subject is immutable). */
+  private volatile Subject last;
+
   @Override
   @Nullable
   public Subject currentSubject() {
@@ -29,8 +32,18 @@ public final class SecurityContextSubjectResolver implements SubjectResolver {
     if (authentication == null) {
       return null;
     }
+    String name = authentication.getName();
+    if (name == null) {
+      return null;
+    }
+    Subject cached = last;
+    if (cached != null && cached.id().equals(name)) {
+      return cached;
+    }
     try {
-      return Subject.user(authentication.getName());
+      Subject subject = Subject.user(name);
+      last = subject;
+      return subject;
     } catch (IllegalArgumentException invalidName) {
       return null;
     }
