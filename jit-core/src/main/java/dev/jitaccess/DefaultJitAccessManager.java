@@ -159,6 +159,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
     }
 
+    /** A resync failed: heartbeats do not restore trust until one succeeds (each heartbeat tries again). */
+    private volatile boolean resyncOwed;
+
     @Override
     public void resync() {
       try {
@@ -176,17 +179,27 @@ final class DefaultJitAccessManager implements JitAccessManager {
         for (RequestRecord request : store.findPendingRequests()) {
           watchReviewWindow(request);
         }
+        resyncOwed = false;
         alive();
       } catch (RuntimeException e) {
-        // Not knowing what changed, trust nothing until the feed resyncs successfully.
+        // Not knowing what changed, trust nothing until a resync succeeds.
         freshUntil = Long.MIN_VALUE;
-        log.error("could not re-read the store after its change feed lost track; every check is denied until it does",
-            e);
+        if (!resyncOwed) {
+          log.error("could not re-read the store after its change feed lost track; every check is denied until it "
+              + "does (retried on every heartbeat)", e);
+        } else {
+          log.debug("the store still cannot be re-read: {}", e.toString());
+        }
+        resyncOwed = true;
       }
     }
 
     @Override
     public void alive() {
+      if (resyncOwed) {
+        resync(); // a connected feed with a store that could not be read is not up to date
+        return;
+      }
       freshUntil = time.millis() + stalenessMillis;
     }
   }
