@@ -59,6 +59,11 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
     return stopped;
   }
 
+  /** Whether the feed follows notifications (rather than polling), as of its last connection. */
+  boolean listening() {
+    return false;
+  }
+
   /** Positions the feed on a fresh connection, before the listener is told to resync. */
   abstract void connect(Connection connection) throws SQLException;
 

@@ -610,6 +610,11 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
     return workers.size();
   }
 
+  /** How many of them are connected and listening for notifications. */
+  int listeningFeeds() {
+    return (int) workers.stream().filter(FeedWorker::listening).count();
+  }
+
   private void logChange(Connection c, char kind, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(insertChange)) {
       ps.setString(1, String.valueOf(kind));
@@ -667,11 +672,19 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   /** Runs a read; commits too when the connection came without auto-commit, so no transaction is left open. */
   private <T> T read(String what, Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
-      T result = work.run(c);
-      if (!c.getAutoCommit()) {
-        c.commit();
+      boolean autoCommit = c.getAutoCommit();
+      try {
+        T result = work.run(c);
+        if (!autoCommit) {
+          c.commit();
+        }
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        if (!autoCommit) {
+          rollback(c, e);
+        }
+        throw e;
       }
-      return result;
     } catch (SQLException e) {
       throw failure(what, e);
     }

@@ -24,14 +24,21 @@ final class NotifyFeed extends PollingFeed {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcGrantStore.class);
 
-  private boolean polling;
+  private volatile boolean polling = true;
+  private volatile boolean connected;
 
   NotifyFeed(JdbcGrantStore.FeedSettings settings, ChangeListener listener) {
     super(settings, listener);
   }
 
   @Override
+  boolean listening() {
+    return connected && !polling;
+  }
+
+  @Override
   void connect(Connection connection) throws SQLException {
+    connected = false;
     polling = !connection.isWrapperFor(PGConnection.class);
     if (polling) {
       log.warn("the JDBC grant store's connections are not pgjdbc connections ({}); its change feed polls the "
@@ -42,6 +49,7 @@ final class NotifyFeed extends PollingFeed {
     try (Statement listen = connection.createStatement()) {
       listen.execute("LISTEN " + settings.quotedChannel());
     }
+    connected = true;
   }
 
   @Override

@@ -125,7 +125,7 @@ class PostgresSecondJvmTest {
     List<Subject> subjects = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Subject s = Subject.user("orphan-" + run + "-" + i);
-      String reply = other.ask("grant " + s.id() + " 2500", REPLY);
+      String reply = other.ask("grant " + s.id() + " 4000", REPLY);
       assertThat(reply).startsWith("granted ");
       grantIds.add(reply.substring("granted ".length()));
       subjects.add(s);

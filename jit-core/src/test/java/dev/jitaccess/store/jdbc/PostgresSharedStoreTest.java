@@ -1,8 +1,16 @@
 package dev.jitaccess.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jitaccess.Grant;
+import dev.jitaccess.Subject;
+import dev.jitaccess.store.GrantStoreContract;
+import java.time.Duration;
+import java.util.UUID;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -26,6 +34,24 @@ class PostgresSharedStoreTest extends SharedJdbcStoreTests {
   static void dropSchema() throws Exception {
     if (schema != null) {
       schema.close();
+    }
+  }
+
+  @Test
+  void aFeedOnAPooledConnectionListensTooAndHeartbeats() throws Exception {
+    try (HikariDataSource pool = schema.pool("jit-pooled-feed", 3)) {
+      JdbcGrantStore store = JdbcGrantStore.builder().dataSource(pool).createSchema(true)
+          .heartbeat(Duration.ofMillis(100)).build();
+      RecordingListener heard = new RecordingListener();
+      try (AutoCloseable subscription = store.subscribe(heard)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.listeningFeeds() == 1 && heard.alives.get() >= 2);
+        Grant g = GrantStoreContract.grant("pooled-" + UUID.randomUUID(), Subject.user("alice"));
+        store.save(g);
+        await().atMost(Duration.ofSeconds(20)).until(() -> heard.grants.contains(g.id()));
+        assertThat(heard.resyncs).hasValue(1);
+      } finally {
+        store.close();
+      }
     }
   }
 

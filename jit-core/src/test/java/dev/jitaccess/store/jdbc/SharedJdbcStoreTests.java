@@ -179,7 +179,7 @@ abstract class SharedJdbcStoreTests {
     Instance b = instance("b");
     List<Grant> grants = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      grants.add(a.grant(subject("orphan-" + i), Duration.ofSeconds(2)));
+      grants.add(a.grant(subject("orphan-" + i), Duration.ofSeconds(3)));
     }
     for (Grant g : grants) {
       soon().until(() -> b.allowed(g.subject()));
