@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The hash-chained line format shared by {@link JsonLinesAuditSink} (which writes it) and
@@ -35,6 +36,10 @@ final class AuditChain {
   /** The sink was closed; the last line of its file. */
   static final String CLOSED = "CLOSED";
 
+  /** The members the chain needs; the rest of a line is checked for syntax only. */
+  private static final Set<String> CHAIN_MEMBERS =
+      Set.of("seq", "type", "prev", "hash", "file", "offset", "length", "cause");
+
   /** {@code ,"hash":"} + 64 hex digits + {@code "}}. */
   static final int HASH_SUFFIX_LENGTH = 9 + 64 + 2;
   private static final byte[] HASH_PREFIX = ",\"hash\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -42,7 +47,7 @@ final class AuditChain {
 
   private AuditChain() {}
 
-  /** One parsed line. {@code fields} holds every member, {@code seq}, {@code prev} and {@code hash} included. */
+  /** One parsed line. {@code fields} holds the members the chain needs ({@code seq}, {@code prev}, {@code hash}...). */
   record Line(long seq, String type, String prev, String hash, Map<String, Object> fields) {
 
     long longField(String name, long otherwise) {
@@ -84,7 +89,7 @@ final class AuditChain {
   static Line parseAndCheck(MessageDigest sha, byte[] in, int from, int to) throws BadLineException {
     Map<String, Object> fields;
     try {
-      fields = JsonIn.object(in, from, to);
+      fields = JsonIn.members(in, from, to, CHAIN_MEMBERS);
     } catch (JsonIn.MalformedException e) {
       throw new BadLineException("not a valid JSON object: " + e.getMessage());
     }

@@ -343,13 +343,13 @@ public final class AuditLogVerifier {
         throw new Found(Kind.TRUNCATED, source, 1, 0, head.length == 0 ? "the file is empty"
             : "its first line is incomplete");
       }
-      Map<String, Object> first;
+      AuditChain.Line first;
       try {
-        first = JsonIn.object(head, 0, newline);
-      } catch (JsonIn.MalformedException e) {
-        throw new Found(Kind.EDITED, source, 1, 0, "its first line is not a valid JSON object: " + e.getMessage());
+        first = AuditChain.parseAndCheck(sha, head, 0, newline);
+      } catch (AuditChain.BadLineException e) {
+        throw new Found(Kind.EDITED, source, 1, 0, e.getMessage());
       }
-      if (!AuditChain.OPENED.equals(first.get("type"))) {
+      if (!AuditChain.OPENED.equals(first.type())) {
         byte[] all = source.read();
         boolean headerElsewhere = false;
         for (int start = 0, end; start < all.length && (end = indexOf(all, start)) >= 0; start = end + 1) {
@@ -362,10 +362,11 @@ public final class AuditLogVerifier {
         throw new Found(headerElsewhere ? Kind.REORDERED : Kind.DROPPED, source, 1, 0, headerElsewhere
             ? "its OPENED header is not its first line" : "its first line is not an OPENED header: the header is missing");
       }
-      if (!(first.get("file") instanceof Long index) || index < 1 || index > Integer.MAX_VALUE) {
+      long index = first.longField("file", -1);
+      if (index < 1 || index > Integer.MAX_VALUE) {
         throw new Found(Kind.EDITED, source, 1, 0, "its OPENED header has no valid file index");
       }
-      return index.intValue();
+      return (int) index;
     }
 
     private record Torn(Entry entry, long line, long offset, long length) {}
@@ -391,14 +392,13 @@ public final class AuditLogVerifier {
           }
           return new Torn(entry, lineNo, start, bytes.length - start);
         }
+        AuditChain.Line line = checkLine(e, bytes, start, end, lineNo);
         if (tornBefore != null && lineNo == 2) {
           checkFence(bytes, start, end, tornBefore);
-          // checkLine below verifies its hash and link; it is a TRUNCATED record matching the torn tail
         }
         if (closedSeen) {
           throw new Found(Kind.EDITED, entry.source, lineNo, start, "a line follows the CLOSED record of its file");
         }
-        AuditChain.Line line = checkLine(e, bytes, start, end, lineNo);
         switch (line.type()) {
           case AuditChain.OPENED -> {
             if (lineNo != 1) {

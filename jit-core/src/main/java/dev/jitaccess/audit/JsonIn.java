@@ -1,10 +1,12 @@
 package dev.jitaccess.audit;
 
+import jakarta.annotation.Nullable;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A strict RFC 8259 parser for one JSON Lines line, as read by the verifier and by the sink when it continues
@@ -27,6 +29,9 @@ final class JsonIn {
   private final byte[] in;
   private final int end;
   private int pos;
+  /** When set, only these top-level members are built; the rest is checked and skipped. */
+  @Nullable
+  private Set<String> wanted;
 
   private JsonIn(byte[] in, int from, int to) {
     this.in = in;
@@ -45,6 +50,110 @@ final class JsonIn {
       throw new MalformedException("data after the object", parser.pos);
     }
     return value;
+  }
+
+  /**
+   * As {@link #object(byte[], int, int)}, checking the whole object as strictly but building only the
+   * top-level members named in {@code wanted} (the verifier needs a few members of every line, not all).
+   */
+  static Map<String, Object> members(byte[] in, int from, int to, Set<String> wanted) throws MalformedException {
+    JsonIn parser = new JsonIn(in, from, to);
+    parser.wanted = wanted;
+    if (parser.pos >= to || in[parser.pos] != '{') {
+      throw new MalformedException("not a JSON object", from);
+    }
+    Map<String, Object> value = parser.object(0);
+    if (parser.pos != to) {
+      throw new MalformedException("data after the object", parser.pos);
+    }
+    return value;
+  }
+
+  /** Checks one value without building it. */
+  private void skip(int depth) throws MalformedException {
+    if (depth > MAX_DEPTH) {
+      throw new MalformedException("nested too deep", pos);
+    }
+    switch (peek()) {
+      case '{' -> {
+        pos++;
+        skipSpace();
+        if (peek() == '}') {
+          pos++;
+          return;
+        }
+        while (true) {
+          skipSpace();
+          if (peek() != '"') {
+            throw new MalformedException("member name expected", pos);
+          }
+          skipString();
+          skipSpace();
+          expect(':');
+          skipSpace();
+          skip(depth + 1);
+          skipSpace();
+          byte b = next();
+          if (b == '}') {
+            return;
+          }
+          if (b != ',') {
+            throw new MalformedException("',' or '}' expected", pos - 1);
+          }
+        }
+      }
+      case '[' -> {
+        pos++;
+        skipSpace();
+        if (peek() == ']') {
+          pos++;
+          return;
+        }
+        while (true) {
+          skipSpace();
+          skip(depth + 1);
+          skipSpace();
+          byte b = next();
+          if (b == ']') {
+            return;
+          }
+          if (b != ',') {
+            throw new MalformedException("',' or ']' expected", pos - 1);
+          }
+        }
+      }
+      case '"' -> skipString();
+      default -> value(depth);
+    }
+  }
+
+  private void skipString() throws MalformedException {
+    pos++; // "
+    while (true) {
+      if (pos >= end) {
+        throw new MalformedException("unterminated string", pos);
+      }
+      int b = in[pos] & 0xff;
+      if (b == '"') {
+        pos++;
+        return;
+      }
+      if (b == '\\') {
+        pos++;
+        byte e = next();
+        switch (e) {
+          case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> { }
+          case 'u' -> hex4();
+          default -> throw new MalformedException("bad escape", pos - 1);
+        }
+      } else if (b < 0x20) {
+        throw new MalformedException("raw control character in a string", pos);
+      } else if (b < 0x80) {
+        pos++;
+      } else {
+        utf8(null, b);
+      }
+    }
   }
 
   private Object value(int depth) throws MalformedException {
@@ -84,7 +193,13 @@ final class JsonIn {
       skipSpace();
       expect(':');
       skipSpace();
-      Object value = value(depth);
+      Object value;
+      if (wanted != null && depth == 0 && !wanted.contains(name)) {
+        skip(depth);
+        value = Boolean.TRUE; // a placeholder, so a duplicate is still caught
+      } else {
+        value = value(depth);
+      }
       if (map.containsKey(name)) {
         throw new MalformedException("duplicate member " + name, at);
       }
@@ -160,7 +275,7 @@ final class JsonIn {
     }
   }
 
-  private void utf8(StringBuilder sb, int b) throws MalformedException {
+  private void utf8(@Nullable StringBuilder sb, int b) throws MalformedException {
     int at = pos;
     int cp;
     int extra;
@@ -190,7 +305,9 @@ final class JsonIn {
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
       throw new MalformedException("invalid UTF-8", at);
     }
-    sb.appendCodePoint(cp);
+    if (sb != null) {
+      sb.appendCodePoint(cp);
+    }
   }
 
   private char hex4() throws MalformedException {
