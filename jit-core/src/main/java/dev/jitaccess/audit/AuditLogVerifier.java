@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Checks a hash-chained audit log written by {@link JsonLinesAuditSink}: reports that it is intact, or the
@@ -111,6 +112,8 @@ public final class AuditLogVerifier {
       }
     }
   }
+
+  private static final Set<String> SEQ_AND_PREV = Set.of("seq", "prev");
 
   private AuditLogVerifier() {}
 
@@ -524,7 +527,7 @@ public final class AuditLogVerifier {
         for (int start = f == e ? from : 0, end; start < bytes.length && (end = indexOf(bytes, start)) >= 0;
             start = end + 1) {
           try {
-            Map<String, Object> fields = JsonIn.object(bytes, start, end);
+            Map<String, Object> fields = JsonIn.members(bytes, start, end, SEQ_AND_PREV);
             if (Long.valueOf(expectedSeq).equals(fields.get("seq")) && expectedPrev.equals(fields.get("prev"))) {
               return true;
             }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * subject, resource, actions, grant and request, the failed event's timestamp, and the details
  * {@code failedEvent} (its id), {@code failedType}, {@code rule} and {@code refusedBy}. If that record is refused
  * too, its failure is added to the exception as a suppressed one. When the rule is met although some sinks
- * refused the event ({@code anyOf}), the refusal is logged at {@code ERROR} and the event counts as accepted.
+ * refused the event ({@code anyOf}), the event counts as accepted, and the sink's refusal is logged at
+ * {@code ERROR} once when it starts refusing and at {@code INFO} when it accepts again (not once per event).
  *
- * <p>A composite is as thread-safe as its sinks; it holds no state of its own.
+ * <p>A composite is as thread-safe as its sinks; its only state is which sinks refused the last event.
  */
 public final class CompositeAuditSink implements AuditSink {
 
@@ -62,10 +64,13 @@ public final class CompositeAuditSink implements AuditSink {
 
   private final List<AuditSink> sinks;
   private final Rule rule;
+  /** Which sinks refused their last event, so an outage under anyOf is logged once, not per event. */
+  private final AtomicIntegerArray refusing;
 
   private CompositeAuditSink(List<AuditSink> sinks, Rule rule) {
     this.sinks = sinks;
     this.rule = rule;
+    this.refusing = new AtomicIntegerArray(sinks.size());
   }
 
   /**
@@ -108,6 +113,9 @@ public final class CompositeAuditSink implements AuditSink {
     for (int i = 0; i < sinks.size(); i++) {
       try {
         sinks.get(i).write(event);
+        if (refusing.get(i) == 1 && refusing.compareAndSet(i, 1, 0)) {
+          log.info("audit sink [{}] {} accepts events again", i, name(sinks.get(i)));
+        }
       } catch (Exception e) { // also a checked exception thrown sneakily by a sink
         if (failures == null) {
           failedAt = new ArrayList<>();
@@ -122,7 +130,13 @@ public final class CompositeAuditSink implements AuditSink {
     }
     AuditException failure = failure(event, failedAt, failures);
     if (rule.accepts(failures.size(), sinks.size())) {
-      log.error("{}; accepted by the others, as {} allows", failure.getMessage(), rule.factory, failure);
+      for (int f = 0; f < failedAt.size(); f++) {
+        int index = failedAt.get(f);
+        if (refusing.compareAndSet(index, 0, 1)) {
+          log.error("audit sink [{}] {} refuses events (first: {}); {} goes on with the others", index,
+              name(sinks.get(index)), event.id(), rule.factory, failures.get(f));
+        }
+      }
       return;
     }
     if (failures.size() < sinks.size()) {
