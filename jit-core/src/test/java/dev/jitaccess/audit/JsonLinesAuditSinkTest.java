@@ -260,6 +260,67 @@ class JsonLinesAuditSinkTest {
   }
 
   @Test
+  void groupCommitBatchesTheWritersThatArriveWhileTwoForcesRun() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean blocking = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
+    JsonLinesAuditSink.OutputOpener gated = file -> {
+      JsonLinesAuditSink.Output real = JsonLinesAuditSink.FILES.open(file);
+      return new JsonLinesAuditSink.Output() {
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+          real.write(bytes, offset, length);
+        }
+
+        @Override
+        public void sync() throws IOException {
+          if (blocking.get()) {
+            syncs.incrementAndGet();
+            blocked.incrementAndGet();
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              throw new IOException(e);
+            }
+          }
+          real.sync();
+        }
+
+        @Override
+        public void close() throws IOException {
+          real.close();
+        }
+      };
+    };
+    try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).durability(Durability.GROUP_COMMIT)
+        .opener(gated).build()) {
+      blocking.set(true);
+      ExecutorService pool = Executors.newFixedThreadPool(5);
+      List<Future<?>> writes = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        int n = i;
+        writes.add(pool.submit(() -> sink.write(TestEvents.event(n))));
+      }
+      org.awaitility.Awaitility.await().until(() -> blocked.get() == 2); // two forces running, held
+      for (int i = 2; i < 5; i++) {
+        int n = i;
+        writes.add(pool.submit(() -> sink.write(TestEvents.event(n))));
+      }
+      org.awaitility.Awaitility.await().until(() -> sink.head().seq() == 6); // all five lines written
+      assertThat(blocked.get()).isEqualTo(2); // no third force: the three wait
+      gate.countDown();
+      for (Future<?> write : writes) {
+        write.get(30, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertThat(syncs.get()).isEqualTo(3); // the last three writers shared one force
+      blocking.set(false);
+    }
+    assertThat(AuditLogVerifier.verify(dir).ok()).isTrue();
+  }
+
+  @Test
   void anInterruptedWriterStillWritesAndKeepsItsInterrupt() {
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).durability(Durability.GROUP_COMMIT).build()) {
       Thread.currentThread().interrupt();
