@@ -96,9 +96,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
   DefaultJitAccessManager(Builder builder) {
     this.policy = builder.policy;
     this.store = builder.storeOrDefault();
-    this.audit = new AuditWriter(builder.auditSinkOrDefault());
     this.listeners = new Listeners(builder.listeners);
     this.time = new EngineTime(builder.clockOrDefault());
+    this.audit = new AuditWriter(builder.auditSinkOrDefault(), time::now);
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
     this.approverDirectory = builder.approverDirectory;
