@@ -56,6 +56,7 @@ public record AccessRequest(
     if (reference != null) {
       Validate.id("reference", reference);
     }
+    checkStart(startAt);
     groups = checkedGroups(groups);
     attributes = checkedAttributes(attributes);
   }
@@ -78,6 +79,18 @@ public record AccessRequest(
     b.groups = groups;
     b.attributes = attributes;
     return b;
+  }
+
+  /** The widest window a start may fall in; the engine further limits it to a year ahead of now. */
+  private static final Instant EARLIEST_START = Instant.parse("2000-01-01T00:00:00Z");
+  private static final Instant LATEST_START = Instant.parse("3000-01-01T00:00:00Z");
+
+  @Nullable
+  private static Instant checkStart(@Nullable Instant startAt) {
+    if (startAt != null && (startAt.isBefore(EARLIEST_START) || startAt.isAfter(LATEST_START))) {
+      throw Validate.bad("startAt", startAt.toString(), "must be between " + EARLIEST_START + " and " + LATEST_START);
+    }
+    return startAt;
   }
 
   static Set<String> checkedActions(@Nullable Collection<String> actions) {
@@ -174,7 +187,7 @@ public record AccessRequest(
 
     /** Scheduled access: start later than now. */
     public Builder startAt(@Nullable Instant startAt) {
-      this.startAt = startAt;
+      this.startAt = checkStart(startAt);
       return this;
     }
 

@@ -82,6 +82,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
   private final long stalenessMillis;
+  private final int maxActiveGrantsPerSubject;
+  private final int maxPendingRequestsPerSubject;
+  private final int maxJustificationLength;
+  private final int maxActionsPerRequest;
   /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
   private volatile long freshUntil = Long.MAX_VALUE;
   @Nullable private final AutoCloseable feedSubscription;
@@ -92,15 +96,19 @@ final class DefaultJitAccessManager implements JitAccessManager {
   DefaultJitAccessManager(Builder builder) {
     this.policy = builder.policy;
     this.store = builder.storeOrDefault();
-    this.audit = new AuditWriter(builder.auditSinkOrDefault());
     this.listeners = new Listeners(builder.listeners);
     this.time = new EngineTime(builder.clockOrDefault());
+    this.audit = new AuditWriter(builder.auditSinkOrDefault(), time::now);
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
     this.approverDirectory = builder.approverDirectory;
     this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
     this.stalenessMillis = builder.stalenessBound.toMillis();
+    this.maxActiveGrantsPerSubject = builder.maxActiveGrantsPerSubject;
+    this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
+    this.maxJustificationLength = builder.maxJustificationLength;
+    this.maxActionsPerRequest = builder.maxActionsPerRequest;
     List<Grant> active;
     List<RequestRecord> pending;
     try {
@@ -229,6 +237,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Override
   public RequestOutcome request(AccessRequest request) {
     Validate.notNull("request", request);
+    if (request.justification() != null && request.justification().length() > maxJustificationLength) {
+      throw Validate.bad("justification", request.justification(),
+          "must be at most " + maxJustificationLength + " characters (got " + request.justification().length() + ")");
+    }
+    Validate.requireArgument(request.actions().size() <= maxActionsPerRequest, "actions", request.actions().size(),
+        "must name at most " + maxActionsPerRequest + " actions");
+    if (request.startAt() != null) {
+      Validate.requireArgument(!request.startAt().isAfter(time.now().plus(Validate.MAX_DURATION)), "startAt",
+          request.startAt(), "must be at most " + Validate.MAX_DURATION + " ahead");
+    }
     ensureOpen();
     String requestId = UUID.randomUUID().toString();
     Instant now = time.now();
@@ -238,6 +256,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
         ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
         : evaluate(request);
+    decision = withinLimits(request.subject(), decision);
     if (decision instanceof PolicyDecision.Allow allow) {
       return new RequestOutcome.Granted(
           grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));
@@ -252,6 +271,20 @@ final class DefaultJitAccessManager implements JitAccessManager {
     audit.writeBestEffort(event(AuditEventType.DENIED, request.subject(), request.subject(), request.resource(),
         request.actions(), null, requestId, reason, Map.of()));
     return new RequestOutcome.Denied(requestId, reason);
+  }
+
+  /** Bounds what one subject can make the engine hold, whatever the policy says. */
+  private PolicyDecision withinLimits(Subject subject, PolicyDecision decision) {
+    if (decision instanceof PolicyDecision.Allow
+        && index.getOrDefault(subject, NONE).length >= maxActiveGrantsPerSubject) {
+      return PolicyDecision.deny("too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")");
+    }
+    if (decision instanceof PolicyDecision.RequireApprovals
+        && readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject) {
+      return PolicyDecision.deny(
+          "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
+    }
+    return decision;
   }
 
   private PolicyDecision evaluate(AccessRequest request) {
@@ -530,13 +563,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public List<BreakGlassReview> breakGlassReviews() {
-    try {
-      return store.findOpenReviews().stream()
-          .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
-          .toList();
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the break-glass reviews", e);
-    }
+    return fromStore("list the break-glass reviews", store::findOpenReviews).stream()
+        .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
+        .toList();
   }
 
   @Override
@@ -555,13 +584,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return false;
       }
       BreakGlassReview done = review.acknowledged(reviewer, time.now(), comment);
-      boolean swapped;
-      try {
-        swapped = store.compareAndSetReview(review.version(), done);
-      } catch (RuntimeException e) {
-        throw new GrantStoreException("the grant store could not record the review of grant " + grantId, e);
-      }
-      if (swapped) {
+      if (fromStore("record the review of grant " + grantId, () -> store.compareAndSetReview(review.version(), done))) {
         if (audit.writeReducing(event(AuditEventType.BREAK_GLASS_REVIEWED, reviewer, review.grant(), comment,
             Map.of("incident", review.incident())))) {
           scheduleAuditRetry();
@@ -1142,44 +1165,34 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private Optional<RequestRecord> readRequest(String requestId) {
+  /** Calls the store; a failure becomes a {@link GrantStoreException} saying what could not be done. */
+  private static <T> T fromStore(String couldNot, java.util.function.Supplier<T> call) {
     try {
-      return store.findRequest(requestId);
+      return call.get();
     } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not read request " + requestId, e);
+      throw new GrantStoreException("the grant store could not " + couldNot, e);
     }
+  }
+
+  private Optional<RequestRecord> readRequest(String requestId) {
+    return fromStore("read request " + requestId, () -> store.findRequest(requestId));
   }
 
   private List<RequestRecord> readPending() {
-    try {
-      return store.findPendingRequests();
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the pending requests", e);
-    }
+    return fromStore("list the pending requests", store::findPendingRequests);
   }
 
   private Optional<BreakGlassReview> readReview(String grantId) {
-    try {
-      return store.findReview(grantId);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not read the review of grant " + grantId, e);
-    }
+    return fromStore("read the review of grant " + grantId, () -> store.findReview(grantId));
   }
 
   private boolean casRequest(RequestRecord expected, RequestRecord updated) {
-    try {
-      return store.compareAndSetRequest(expected.version(), updated);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store failed to update request " + expected.id(), e);
-    }
+    return fromStore("update request " + expected.id(),
+        () -> store.compareAndSetRequest(expected.version(), updated));
   }
 
   private List<Grant> readActive(Subject subject) {
-    try {
-      return store.findActiveBySubject(subject);
-    } catch (RuntimeException e) {
-      throw new GrantStoreException("the grant store could not list the grants of " + subject, e);
-    }
+    return fromStore("list the grants of " + subject, () -> store.findActiveBySubject(subject));
   }
 
   private boolean casStored(Grant expected, Grant updated) {

@@ -133,6 +133,10 @@ public interface JitAccessManager extends AutoCloseable {
     public static final Duration DEFAULT_TICK = Duration.ofMillis(10);
     /** How long checks trust a store's change feed that has gone silent, by default. */
     public static final Duration DEFAULT_STALENESS_BOUND = Duration.ofSeconds(5);
+    /** How many grants one subject may hold at once (started or scheduled), by default. */
+    public static final int DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT = 64;
+    /** How many requests of one subject may wait for approval at once, by default. */
+    public static final int DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT = 16;
     /** The default budget of {@code ACCESS_DENIED} events per subject per minute. */
     public static final int DEFAULT_DENIED_EVENTS_PER_MINUTE = 10;
 
@@ -145,6 +149,10 @@ public interface JitAccessManager extends AutoCloseable {
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
     Duration expiryWarning = Duration.ZERO;
     Duration stalenessBound = DEFAULT_STALENESS_BOUND;
+    int maxActiveGrantsPerSubject = DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT;
+    int maxPendingRequestsPerSubject = DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT;
+    int maxJustificationLength = Validate.MAX_TEXT_LENGTH;
+    int maxActionsPerRequest = AccessRequest.MAX_ACTIONS;
     Duration tick = DEFAULT_TICK;
     UsageAudit usageAudit = UsageAudit.FIRST_USE;
     int deniedEventsPerMinute = DEFAULT_DENIED_EVENTS_PER_MINUTE;
@@ -223,6 +231,44 @@ public interface JitAccessManager extends AutoCloseable {
       Validate.requireArgument(bound.compareTo(Duration.ofMillis(100)) >= 0 && bound.compareTo(Duration.ofHours(1)) <= 0,
           "stalenessBound", bound, "must be between 100 ms and 1 h");
       this.stalenessBound = bound;
+      return this;
+    }
+
+    /**
+     * How many grants one subject may hold at once; a request beyond it is denied. Bounds what one runaway
+     * client can make the engine keep. Default {@link #DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT}.
+     */
+    public Builder maxActiveGrantsPerSubject(int limit) {
+      Validate.requireArgument(limit >= 1 && limit <= 100_000, "maxActiveGrantsPerSubject", limit,
+          "must be between 1 and 100000");
+      this.maxActiveGrantsPerSubject = limit;
+      return this;
+    }
+
+    /**
+     * How many requests of one subject may wait for approval at once; a request beyond it is denied.
+     * Default {@link #DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT}.
+     */
+    public Builder maxPendingRequestsPerSubject(int limit) {
+      Validate.requireArgument(limit >= 1 && limit <= 10_000, "maxPendingRequestsPerSubject", limit,
+          "must be between 1 and 10000");
+      this.maxPendingRequestsPerSubject = limit;
+      return this;
+    }
+
+    /** The longest justification a request may carry, at most (and by default) 1024 characters. */
+    public Builder maxJustificationLength(int limit) {
+      Validate.requireArgument(limit >= 1 && limit <= Validate.MAX_TEXT_LENGTH, "maxJustificationLength", limit,
+          "must be between 1 and " + Validate.MAX_TEXT_LENGTH);
+      this.maxJustificationLength = limit;
+      return this;
+    }
+
+    /** The most actions one request may ask for, at most (and by default) {@value AccessRequest#MAX_ACTIONS}. */
+    public Builder maxActionsPerRequest(int limit) {
+      Validate.requireArgument(limit >= 1 && limit <= AccessRequest.MAX_ACTIONS, "maxActionsPerRequest", limit,
+          "must be between 1 and " + AccessRequest.MAX_ACTIONS);
+      this.maxActionsPerRequest = limit;
       return this;
     }
 

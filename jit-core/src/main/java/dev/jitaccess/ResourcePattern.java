@@ -172,15 +172,22 @@ public final class ResourcePattern {
       // A plain pattern was validated, so equality alone proves the name well formed.
       return text.equals(name);
     }
-    if (!isName(name)) {
-      return false;
-    }
+    return isName(name) && walk(name) > 0;
+  }
+
+  /**
+   * Runs the matcher: the number of steps it took, positive when the name matched and negative when not. The
+   * steps are bounded by (pattern segments + 1) × (name segments + 1), whatever the pattern, which tests check.
+   */
+  int walk(String name) {
+    int steps = 0;
     int n = name.length();
     int p = 0;
     int s = 0;
     int backtrackPattern = -1;
     int backtrackStart = -1;
     while (s <= n) {
+      steps++;
       int e = name.indexOf('/', s);
       if (e < 0) {
         e = n;
@@ -202,13 +209,18 @@ public final class ResourcePattern {
         backtrackStart = (next < 0 ? n : next) + 1;
         s = backtrackStart;
       } else {
-        return false;
+        return -steps;
       }
     }
     while (p < kinds.length && kinds[p] == ANY) {
       p++;
     }
-    return p == kinds.length;
+    return p == kinds.length ? steps + 1 : -steps - 1;
+  }
+
+  /** The number of segments of the compiled pattern (consecutive {@code **} count once). */
+  int segments() {
+    return kinds.length;
   }
 
   /** Whether this is a plain name without wildcards. */

@@ -150,7 +150,8 @@ class Slf4jAuditSinkTest {
   void warnsForBreakGlassAndDenialsAndInformsForTheRest() {
     for (AuditEventType type : AuditEventType.values()) {
       boolean expectedWarn = Set.of(AuditEventType.BREAK_GLASS, AuditEventType.ACCESS_DENIED,
-          AuditEventType.DENIED, AuditEventType.REJECTED).contains(type);
+          AuditEventType.DENIED, AuditEventType.REJECTED, AuditEventType.AUDIT_FAILED, AuditEventType.AUDIT_LOST)
+          .contains(type);
       RecordingLogger logger = new RecordingLogger(null);
 
       new Slf4jAuditSink(logger.proxy()).write(event(type, null, "why", Map.of()));
@@ -198,7 +199,7 @@ class Slf4jAuditSinkTest {
   }
 
   /** The field names of a line, reading it the way a log parser would: bare or quoted-with-escapes values. */
-  private static List<String> fieldNames(String line) {
+  static List<String> fieldNames(String line) {
     List<String> names = new ArrayList<>();
     int i = 0;
     while (i < line.length()) {
