@@ -411,32 +411,56 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (current.isApprovedBy(approver)) {
         return new RequestOutcome.Pending(requestId, current.approvalsNeeded()); // one approver counts once
       }
+      if (current.approvalsNeeded() == 0) {
+        throw new IllegalStateException("request " + requestId + " has all its approvals and is being granted");
+      }
       Instant now = time.now();
-      boolean last = current.approvalsNeeded() == 1;
-      RequestRecord next = current.withApproval(new Approval(approver, now, comment),
-          last ? UUID.randomUUID().toString() : null);
-      if (!casRequest(current, next)) {
+      RequestRecord approved = current.withApproval(new Approval(approver, now, comment));
+      if (!casRequest(current, approved)) {
         continue; // another approver or the review window got there first: judge again
       }
       try {
         audit.writeOrThrow(event(AuditEventType.APPROVED, approver, current.requester(), current.request().resource(),
             current.request().actions(), null, requestId, comment,
-            Map.of("approvals", next.approvals().size() + "/" + current.requirement().approvals())));
-        if (!last) {
-          return new RequestOutcome.Pending(requestId, next.approvalsNeeded());
-        }
-        cancelReviewWindow(requestId);
-        return new RequestOutcome.Granted(grant(current.request(), requestId, current.rule(), current.duration(),
-            next.approvals(), now, next));
+            Map.of("approvals", approved.approvals().size() + "/" + current.requirement().approvals())));
       } catch (RuntimeException e) {
-        // Audit before effect: the approval did not happen.
-        if (!casRequest(next, next.withoutLastApproval())) {
-          log.warn("could not take back the unaudited approval of request {}: it changed meanwhile", requestId);
-        } else if (last) {
-          watchReviewWindow(next.withoutLastApproval());
-        }
+        takeBackApproval(approved);
         throw e;
       }
+      if (approved.approvalsNeeded() > 0) {
+        return new RequestOutcome.Pending(requestId, approved.approvalsNeeded());
+      }
+      return new RequestOutcome.Granted(grantApproved(approved, now));
+    }
+  }
+
+  /**
+   * Turns a fully approved request into its grant. The grant is made first (audited, stored, visible) and the
+   * request marked granted after, so a failure leaves the request pending, its last approval taken back for
+   * the approver to give again; a request decided otherwise meanwhile (denied, expired) loses the grant.
+   */
+  private Grant grantApproved(RequestRecord approved, Instant now) {
+    RequestRecord granted = approved.granted(UUID.randomUUID().toString());
+    Grant grant;
+    try {
+      grant = grant(approved.request(), approved.id(), approved.rule(), approved.duration(), approved.approvals(),
+          now, granted);
+    } catch (RuntimeException e) {
+      takeBackApproval(approved);
+      throw e;
+    }
+    if (!casRequest(approved, granted)) {
+      end(grant.id(), Ending.REVOKE, null, "the request was decided otherwise meanwhile");
+      throw new IllegalStateException("request " + approved.id() + " is no longer pending");
+    }
+    cancelReviewWindow(approved.id());
+    return grant;
+  }
+
+  /** Audit before effect: an approval that could not be recorded (or granted) does not count. */
+  private void takeBackApproval(RequestRecord approved) {
+    if (!casRequest(approved, approved.withoutLastApproval())) {
+      log.warn("could not take back the last approval of request {}: it changed meanwhile", approved.id());
     }
   }
 
