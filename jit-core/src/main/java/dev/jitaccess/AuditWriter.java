@@ -1,9 +1,17 @@
 package dev.jitaccess;
 
 import dev.jitaccess.audit.AuditEvent;
+import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.AuditException;
 import dev.jitaccess.audit.AuditSink;
+import jakarta.annotation.Nullable;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>events that give privilege must be accepted before the effect: {@link #writeOrThrow};
  *   <li>events that take privilege away must never be blocked: {@link #writeReducing} hands a refused event to
  *       a bounded backlog that the expiry thread retries in order ({@link #retryBacklog}) until the sink
- *       recovers.
+ *       recovers. When the backlog is full, the oldest held event is dropped; the loss is logged at
+ *       {@code ERROR} and, once the sink accepts events again, recorded in the trail itself by an
+ *       {@link AuditEventType#AUDIT_LOST} event written before the events still held.
  * </ul>
  *
  * <p>Threads: any caller thread writes; only the expiry thread drains the backlog. The backlog is guarded by
@@ -29,11 +39,23 @@ final class AuditWriter {
   static final int MAX_BACKLOG = 100_000;
 
   private final AuditSink sink;
+  private final Supplier<Instant> clock;
+  private final int maxBacklog;
   private final ArrayDeque<AuditEvent> backlog = new ArrayDeque<>();
   private long lost;
+  @Nullable
+  private AuditEvent firstLost;
+  @Nullable
+  private AuditEvent lastLost;
 
-  AuditWriter(AuditSink sink) {
+  AuditWriter(AuditSink sink, Supplier<Instant> clock) {
+    this(sink, clock, MAX_BACKLOG);
+  }
+
+  AuditWriter(AuditSink sink, Supplier<Instant> clock, int maxBacklog) {
     this.sink = sink;
+    this.clock = clock;
+    this.maxBacklog = maxBacklog;
   }
 
   /** Writes an event that must be recorded before its effect; throws when the sink refuses it. */
@@ -88,6 +110,9 @@ final class AuditWriter {
    * @return {@code true} when the backlog is empty
    */
   boolean retryBacklog() {
+    if (!recordLoss()) {
+      return false;
+    }
     while (true) {
       AuditEvent head;
       synchronized (this) {
@@ -104,12 +129,46 @@ final class AuditWriter {
       }
       synchronized (this) {
         backlog.pollFirst();
-        if (backlog.isEmpty() && lost > 0) {
-          log.error("the audit sink recovered; {} privilege-reducing events were lost while it was down", lost);
-          lost = 0;
-        }
       }
     }
+  }
+
+  /** Writes the AUDIT_LOST event, if events were dropped; {@code false} if the sink refused it. */
+  private boolean recordLoss() {
+    long count;
+    AuditEvent first;
+    AuditEvent last;
+    synchronized (this) {
+      if (lost == 0) {
+        return true;
+      }
+      count = lost;
+      first = firstLost;
+      last = lastLost;
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("lost", Long.toString(count));
+    details.put("firstLost", first.id());
+    details.put("lastLost", last.id());
+    details.put("from", first.timestamp().toString());
+    details.put("to", last.timestamp().toString());
+    AuditEvent record = new AuditEvent(UUID.randomUUID().toString(), AuditEventType.AUDIT_LOST, clock.get(), null,
+        null, null, Set.of(), null, null, count + " privilege-reducing audit events were dropped because the "
+            + "backlog held for a failing audit sink was full (" + maxBacklog + " events)", details);
+    try {
+      sink.write(record);
+    } catch (RuntimeException e) {
+      log.debug("the audit sink still refuses events; {} lost so far", count, e);
+      return false;
+    }
+    synchronized (this) {
+      log.error("the audit sink recovered; {} privilege-reducing events had been lost while it was down "
+          + "(recorded as AUDIT_LOST {})", lost, record.id());
+      lost = 0;
+      firstLost = null;
+      lastLost = null;
+    }
+    return true;
   }
 
   synchronized int backlogSize() {
@@ -121,11 +180,17 @@ final class AuditWriter {
   }
 
   private void enqueue(AuditEvent event) {
-    if (backlog.size() >= MAX_BACKLOG) {
+    if (backlog.size() >= maxBacklog) {
       AuditEvent dropped = backlog.pollFirst();
       lost++;
-      log.error("audit backlog full ({} events): dropped the {} event {} (grant {})", MAX_BACKLOG,
-          dropped.type(), dropped.id(), dropped.grantId());
+      if (firstLost == null) {
+        firstLost = dropped;
+      }
+      lastLost = dropped;
+      if (lost == 1 || lost % 10_000 == 0) { // one line per burst, not one per event
+        log.error("audit backlog full ({} events): dropped the {} event {} (grant {}); {} dropped so far, "
+            + "recorded when the sink recovers", maxBacklog, dropped.type(), dropped.id(), dropped.grantId(), lost);
+      }
     }
     backlog.addLast(event);
   }

@@ -78,6 +78,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ConcurrentHashMap<Subject, LiveGrant[]> index = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
+  /** Grants with an extension on its way (stored, not yet visible to checks), and how many. */
+  private final ConcurrentHashMap<String, Integer> extending = new ConcurrentHashMap<>();
   private final ApproverDirectory approverDirectory;
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
@@ -96,9 +98,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
   DefaultJitAccessManager(Builder builder) {
     this.policy = builder.policy;
     this.store = builder.storeOrDefault();
-    this.audit = new AuditWriter(builder.auditSinkOrDefault());
     this.listeners = new Listeners(builder.listeners);
     this.time = new EngineTime(builder.clockOrDefault());
+    this.audit = new AuditWriter(builder.auditSinkOrDefault(), time::now);
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
     this.approverDirectory = builder.approverDirectory;
@@ -167,6 +169,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
     }
 
+    /** A resync failed: heartbeats do not restore trust until one succeeds (each heartbeat tries again). */
+    private volatile boolean resyncOwed;
+
     @Override
     public void resync() {
       try {
@@ -184,17 +189,27 @@ final class DefaultJitAccessManager implements JitAccessManager {
         for (RequestRecord request : store.findPendingRequests()) {
           watchReviewWindow(request);
         }
+        resyncOwed = false;
         alive();
       } catch (RuntimeException e) {
-        // Not knowing what changed, trust nothing until the feed resyncs successfully.
+        // Not knowing what changed, trust nothing until a resync succeeds.
         freshUntil = Long.MIN_VALUE;
-        log.error("could not re-read the store after its change feed lost track; every check is denied until it does",
-            e);
+        if (!resyncOwed) {
+          log.error("could not re-read the store after its change feed lost track; every check is denied until it "
+              + "does (retried on every heartbeat)", e);
+        } else {
+          log.debug("the store still cannot be re-read: {}", e.toString());
+        }
+        resyncOwed = true;
       }
     }
 
     @Override
     public void alive() {
+      if (resyncOwed) {
+        resync(); // a connected feed with a store that could not be read is not up to date
+        return;
+      }
       freshUntil = time.millis() + stalenessMillis;
     }
   }
@@ -396,32 +411,56 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (current.isApprovedBy(approver)) {
         return new RequestOutcome.Pending(requestId, current.approvalsNeeded()); // one approver counts once
       }
+      if (current.approvalsNeeded() == 0) {
+        throw new IllegalStateException("request " + requestId + " has all its approvals and is being granted");
+      }
       Instant now = time.now();
-      boolean last = current.approvalsNeeded() == 1;
-      RequestRecord next = current.withApproval(new Approval(approver, now, comment),
-          last ? UUID.randomUUID().toString() : null);
-      if (!casRequest(current, next)) {
+      RequestRecord approved = current.withApproval(new Approval(approver, now, comment));
+      if (!casRequest(current, approved)) {
         continue; // another approver or the review window got there first: judge again
       }
       try {
         audit.writeOrThrow(event(AuditEventType.APPROVED, approver, current.requester(), current.request().resource(),
             current.request().actions(), null, requestId, comment,
-            Map.of("approvals", next.approvals().size() + "/" + current.requirement().approvals())));
-        if (!last) {
-          return new RequestOutcome.Pending(requestId, next.approvalsNeeded());
-        }
-        cancelReviewWindow(requestId);
-        return new RequestOutcome.Granted(grant(current.request(), requestId, current.rule(), current.duration(),
-            next.approvals(), now, next));
+            Map.of("approvals", approved.approvals().size() + "/" + current.requirement().approvals())));
       } catch (RuntimeException e) {
-        // Audit before effect: the approval did not happen.
-        if (!casRequest(next, next.withoutLastApproval())) {
-          log.warn("could not take back the unaudited approval of request {}: it changed meanwhile", requestId);
-        } else if (last) {
-          watchReviewWindow(next.withoutLastApproval());
-        }
+        takeBackApproval(approved);
         throw e;
       }
+      if (approved.approvalsNeeded() > 0) {
+        return new RequestOutcome.Pending(requestId, approved.approvalsNeeded());
+      }
+      return new RequestOutcome.Granted(grantApproved(approved, now));
+    }
+  }
+
+  /**
+   * Turns a fully approved request into its grant. The grant is made first (audited, stored, visible) and the
+   * request marked granted after, so a failure leaves the request pending, its last approval taken back for
+   * the approver to give again; a request decided otherwise meanwhile (denied, expired) loses the grant.
+   */
+  private Grant grantApproved(RequestRecord approved, Instant now) {
+    RequestRecord granted = approved.granted(UUID.randomUUID().toString());
+    Grant grant;
+    try {
+      grant = grant(approved.request(), approved.id(), approved.rule(), approved.duration(), approved.approvals(),
+          now, granted);
+    } catch (RuntimeException e) {
+      takeBackApproval(approved);
+      throw e;
+    }
+    if (!casRequest(approved, granted)) {
+      end(grant.id(), Ending.REVOKE, null, "the request was decided otherwise meanwhile");
+      throw new IllegalStateException("request " + approved.id() + " is no longer pending");
+    }
+    cancelReviewWindow(approved.id());
+    return grant;
+  }
+
+  /** Audit before effect: an approval that could not be recorded (or granted) does not count. */
+  private void takeBackApproval(RequestRecord approved) {
+    if (!casRequest(approved, approved.withoutLastApproval())) {
+      log.warn("could not take back the last approval of request {}: it changed meanwhile", approved.id());
     }
   }
 
@@ -678,13 +717,24 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Validate.duration("more", more);
     Validate.text("justification", justification);
     ensureOpen();
+    LiveGrant working = live.get(grantId);
+    if (working == null) {
+      return extendStored(grantId, more, justification);
+    }
+    // One extension of a grant at a time here: a second one must not build on a first that may still fail.
+    synchronized (working) {
+      return extendStored(grantId, more, justification);
+    }
+  }
+
+  private Grant extendStored(String grantId, Duration more, @Nullable String justification) {
     while (true) {
       Grant current = readStored(grantId)
           .orElseThrow(() -> new IllegalArgumentException("grantId " + Validate.show(grantId) + " names no grant"));
       Instant now = time.now();
-      if (current.state().isTerminal() || !now.isBefore(current.expiresAt())) {
+      if (current.state().isTerminal() || !now.isBefore(runsOutAt(current))) {
         throw new IllegalStateException("grant " + grantId + " has ended ("
-            + (current.state().isTerminal() ? current.state() : "ran out at " + current.expiresAt()) + ")");
+            + (current.state().isTerminal() ? current.state() : "ran out at " + runsOutAt(current)) + ")");
       }
       PolicyDecision decision;
       try {
@@ -699,31 +749,71 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
       Duration added = allow.duration().compareTo(more) < 0 ? allow.duration() : more;
       Grant extended = current.withExpiresAt(Instant.ofEpochMilli(current.expiresAt().plus(added).toEpochMilli()));
-      if (!casStored(current, extended)) {
-        continue; // changed meanwhile: judge the new state
-      }
+      extending.merge(grantId, 1, Integer::sum);
       try {
-        audit.writeOrThrow(event(AuditEventType.EXTENDED, current.subject(), extended, justification,
-            Map.of("previousExpiresAt", current.expiresAt().toString(), "expiresAt", extended.expiresAt().toString())));
-      } catch (AuditException e) {
-        // Audit before effect: take the extension back; the working copy was never changed.
-        if (!casStored(extended, extended.withExpiresAt(current.expiresAt()))) {
-          log.warn("could not take back the unaudited extension of grant {}: it changed meanwhile", grantId);
+        if (!casStored(current, extended)) {
+          continue; // changed meanwhile: judge the new state
         }
-        throw e;
+        try {
+          audit.writeOrThrow(event(AuditEventType.EXTENDED, current.subject(), extended, justification,
+              Map.of("previousExpiresAt", current.expiresAt().toString(), "expiresAt", extended.expiresAt().toString())));
+        } catch (AuditException e) {
+          // Audit before effect: take the extension back; the working copy was never changed.
+          if (!casStored(extended, extended.withExpiresAt(current.expiresAt()))) {
+            log.warn("could not take back the unaudited extension of grant {}: it changed meanwhile", grantId);
+          }
+          throw e;
+        }
+        if (!showExtension(extended)) {
+          // Checks here saw the grant run out first: it ended then, and the extension came too late.
+          end(grantId, Ending.EXPIRE, null, Grant.EXPIRED_REASON);
+          throw new IllegalStateException("grant " + grantId + " has ended (ran out at " + current.expiresAt()
+              + ", before the extension could take effect)");
+        }
+        listeners.emit("extended", l -> l.onExtended(extended));
+        return extended;
+      } finally {
+        extending.computeIfPresent(grantId, (id, n) -> n == 1 ? null : n - 1);
       }
-      live.computeIfPresent(grantId, (id, working) -> {
-        if (working.view.grant.version() < extended.version()) {
-          applyView(working, extended);
-        }
-        return working;
-      });
-      listeners.emit("extended", l -> l.onExtended(extended));
-      return extended;
     }
   }
 
+  /**
+   * Makes a stored, audited extension visible to checks, unless checks here have already seen the grant run
+   * out (time passed its old expiry while the extension was on its way): a grant that ran out is never
+   * revived, which keeps extensions linearizable with checks.
+   *
+   * @return whether the extension is in effect
+   */
+  private boolean showExtension(Grant extended) {
+    // No working copy: the grant ended meanwhile, so the extension is not in effect.
+    boolean[] shown = {false};
+    live.computeIfPresent(extended.id(), (id, working) -> {
+      if (working.view.grant.version() >= extended.version()) {
+        shown[0] = true;
+      } else if (time.millis() < working.view.expiresAt) {
+        applyView(working, extended);
+        shown[0] = true;
+      }
+      return working;
+    });
+    return shown[0];
+  }
+
   // ---------------------------------------------------------------- ends
+
+  /**
+   * When the grant runs out as far as ending it goes: its stored expiry, except while an extension of this
+   * instance is on its way (stored, not yet shown to checks): then the expiry checks still see, because an
+   * extension that arrives after that may not revive the grant (see {@link #showExtension}).
+   */
+  private Instant runsOutAt(Grant stored) {
+    LiveGrant working = extending.containsKey(stored.id()) ? live.get(stored.id()) : null;
+    if (working != null && working.view.expiresAt < stored.expiresAt().toEpochMilli()) {
+      return Instant.ofEpochMilli(working.view.expiresAt);
+    }
+    return stored.expiresAt();
+  }
 
   /** How a grant can end: the terminal state, the audit event, and who is told. */
   private enum Ending {
@@ -791,19 +881,20 @@ final class DefaultJitAccessManager implements JitAccessManager {
     while (true) {
       Optional<Grant> stored = readStored(grantId);
       if (stored.isEmpty() || stored.get().state().isTerminal()) {
-        unpublish(grantId);
         return false;
       }
       Grant current = stored.get();
       long now = time.millis();
-      boolean ranOut = now >= current.expiresAt().toEpochMilli();
+      Instant runsOutAt = runsOutAt(current);
+      boolean ranOut = now >= runsOutAt.toEpochMilli();
       if (ending == Ending.EXPIRE && !ranOut) {
-        // Extended since the timer was set (possibly by another node): wait for the new expiry.
+        // Extended since the timer was set (possibly by another node): wait for the new expiry. An extension
+        // of this instance still on its way shows itself (or is withdrawn): look again shortly.
         live.computeIfPresent(grantId, (id, working) -> {
-          if (working.view.grant.version() < current.version()) {
+          if (working.view.grant.version() < current.version() && !extending.containsKey(grantId)) {
             applyView(working, current);
           } else {
-            expiry.schedule(working, nextDeadline(working));
+            expiry.schedule(working, Math.max(nextDeadline(working), now + 1));
           }
           return working;
         });
@@ -811,14 +902,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
       Ending effective = ranOut ? Ending.EXPIRE : ending;
       Grant ended = effective == Ending.EXPIRE
-          ? current.ended(GrantState.EXPIRED, current.expiresAt(), Grant.EXPIRED_REASON)
+          ? current.ended(GrantState.EXPIRED, runsOutAt, Grant.EXPIRED_REASON)
           : current.ended(effective.state, Instant.ofEpochMilli(now), reason);
       if (!casStored(current, ended)) {
         continue;
       }
       invalidateCredential(ended, unpublish(grantId));
       Map<String, String> details = effective == Ending.EXPIRE
-          ? Map.of("expiresAt", current.expiresAt().toString())
+          ? Map.of("expiresAt", runsOutAt.toString())
           : Map.of();
       Subject by = effective == Ending.EXPIRE ? null : effective == Ending.RELEASE ? current.subject() : actor;
       if (audit.writeReducing(event(effective.event, by, ended, ended.endReason(), details))) {
@@ -935,7 +1026,15 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Nullable
   private LiveGrant unpublish(String grantId) {
-    LiveGrant working = live.remove(grantId);
+    LiveGrant[] removed = new LiveGrant[1];
+    live.computeIfPresent(grantId, (id, working) -> {
+      // Denied from this instant, atomically with leaving the map: whoever next finds the grant gone (and
+      // reports it ended) cannot be followed by a check that still reads it from a subject's array.
+      working.view = working.view.ended();
+      removed[0] = working;
+      return null;
+    });
+    LiveGrant working = removed[0];
     if (working == null) {
       return null;
     }
@@ -1142,9 +1241,17 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   // ---------------------------------------------------------------- store and audit helpers
 
+  /**
+   * Reads a grant from the store. One found ended is dropped here before the caller acts on it: whatever the
+   * caller answers ("already ended") must not be followed by a check that still allows it.
+   */
   private Optional<Grant> readStored(String grantId) {
     try {
-      return store.findById(grantId);
+      Optional<Grant> stored = store.findById(grantId);
+      if (stored.isEmpty() || stored.get().state().isTerminal()) {
+        unpublish(grantId);
+      }
+      return stored;
     } catch (RuntimeException e) {
       unpublish(grantId);
       throw new GrantStoreException("the grant store could not read grant " + grantId

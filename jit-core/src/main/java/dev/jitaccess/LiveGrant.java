@@ -127,10 +127,19 @@ final class LiveGrant extends TimerWheel.Timer {
     final AccessDecision allow;
 
     View(Grant grant) {
+      this(grant, grant.expiresAt().toEpochMilli());
+    }
+
+    private View(Grant grant, long expiresAt) {
       this.grant = grant;
       this.notBefore = grant.notBefore().toEpochMilli();
-      this.expiresAt = grant.expiresAt().toEpochMilli();
+      this.expiresAt = expiresAt;
       this.allow = AccessDecision.allow(grant);
+    }
+
+    /** The same grant as no check may see it again: published the moment it leaves the engine's maps. */
+    View ended() {
+      return new View(grant, Long.MIN_VALUE);
     }
   }
 }

@@ -70,12 +70,18 @@ public record RequestRecord(
     return approvals.stream().anyMatch(a -> a.approver().equals(approver));
   }
 
-  /** One more approval; with {@code newGrantId} it was the last one and the request is granted. */
-  RequestRecord withApproval(Approval approval, @Nullable String newGrantId) {
+  /** One more approval; the request stays pending until it is granted. */
+  RequestRecord withApproval(Approval approval) {
     List<Approval> more = new java.util.ArrayList<>(approvals);
     more.add(approval);
-    return new RequestRecord(id, request, rule, duration, requirement, more, createdAt, reviewDeadline,
-        newGrantId == null ? state : RequestState.GRANTED, newGrantId, endReason, version + 1);
+    return new RequestRecord(id, request, rule, duration, requirement, more, createdAt, reviewDeadline, state,
+        grantId, endReason, version + 1);
+  }
+
+  /** Granted as {@code newGrantId}. */
+  RequestRecord granted(String newGrantId) {
+    return new RequestRecord(id, request, rule, duration, requirement, approvals, createdAt, reviewDeadline,
+        RequestState.GRANTED, newGrantId, null, version + 1);
   }
 
   RequestRecord withoutLastApproval() {

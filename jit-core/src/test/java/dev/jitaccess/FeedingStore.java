@@ -13,6 +13,7 @@ final class FeedingStore extends ForwardingGrantStore implements ChangeFeed {
 
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean silent;
+  private volatile boolean unreadable;
 
   FeedingStore() {
     super(new InMemoryGrantStore());
@@ -33,6 +34,19 @@ final class FeedingStore extends ForwardingGrantStore implements ChangeFeed {
   void reconnect() {
     silent = false;
     listeners.forEach(ChangeListener::resync);
+  }
+
+  /** Makes {@link #findActive} fail, as a store whose pool is exhausted would, while the feed stays connected. */
+  void unreadable(boolean unreadable) {
+    this.unreadable = unreadable;
+  }
+
+  @Override
+  public List<Grant> findActive() {
+    if (unreadable) {
+      throw new dev.jitaccess.store.GrantStoreException("the test made the store unreadable");
+    }
+    return super.findActive();
   }
 
   void heartbeat() {

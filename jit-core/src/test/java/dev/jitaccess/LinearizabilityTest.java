@@ -108,13 +108,14 @@ class LinearizabilityTest {
       History history = record(new Random(seed));
       checkedOps += history.events.size();
       assertThat(linearizable(history.events, history.initial))
-          .as("history %d (seed %d) has no linearization: %s", h, seed, history.events)
+          .as("history %d (seed %d) has no linearization: %s%nexpiries %s%ntrail %s", h, seed, history.events,
+              Arrays.toString(history.initial.expiresAt), history.trail)
           .isTrue();
     }
     assertThat(checkedOps).isEqualTo(HISTORIES * THREADS * OPS_PER_THREAD);
   }
 
-  record History(List<Event> events, Spec initial) {}
+  record History(List<Event> events, Spec initial, String trail) {}
 
   private static History record(Random random) throws Exception {
     EngineFixture f = new EngineFixture(b -> b.policy(POLICY).usageAudit(UsageAudit.NONE).deniedEventsPerMinute(0));
@@ -174,7 +175,13 @@ class LinearizabilityTest {
       }
       List<Event> events = new ArrayList<>();
       Arrays.stream(perThread).forEach(events::addAll);
-      return new History(events, initial);
+      StringBuilder trail = new StringBuilder();
+      for (var e : f.audit.events()) {
+        int g = Arrays.asList(ids).indexOf(e.grantId());
+        trail.append("\n  g").append(g).append(' ').append(e.type()).append(" t=").append(e.timestamp().toEpochMilli())
+            .append(' ').append(e.reason()).append(' ').append(e.details());
+      }
+      return new History(events, initial, trail.toString());
     } finally {
       f.close();
     }

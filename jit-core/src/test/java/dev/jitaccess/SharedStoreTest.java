@@ -87,6 +87,26 @@ class SharedStoreTest {
   }
 
   @Test
+  void aResyncThatFailedIsNotForgivenByTheNextHeartbeat() {
+    EngineFixture a = instance();
+    EngineFixture b = instance();
+    Grant grant = a.grant(ALICE, ORDERS, Duration.ofHours(1));
+    store.goSilent();
+    a.jit.revoke(grant.id(), ADMIN, "missed by b");
+
+    store.unreadable(true);
+    store.reconnect(); // b's resync fails: it cannot know what it missed
+    assertThat(b.jit.check(ALICE, ORDERS, "read").reason()).contains("stale");
+    store.heartbeat(); // the feed is up, the store is still unreadable: still stale
+    assertThat(b.jit.check(ALICE, ORDERS, "read").reason()).contains("stale");
+
+    store.unreadable(false);
+    store.heartbeat(); // this heartbeat resyncs first
+    assertThat(b.jit.check(ALICE, ORDERS, "read").reason()).doesNotContain("stale");
+    assertThat(b.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();
+  }
+
+  @Test
   void pendingRequestsMadeOnOneInstanceCanBeApprovedOnTheOther() {
     dev.jitaccess.policy.ApprovalRequirement requirement = new dev.jitaccess.policy.ApprovalRequirement(1,
         java.util.Set.of(ADMIN), java.util.Set.of(), false, Duration.ofMinutes(30));

@@ -27,7 +27,20 @@ public enum AuditEventType {
   /** Emergency access was given without approval. */
   BREAK_GLASS,
   /** Someone other than its holder reviewed a break-glass grant after the incident. */
-  BREAK_GLASS_REVIEWED;
+  BREAK_GLASS_REVIEWED,
+  /**
+   * An event was not recorded as the audit rule requires (see {@link CompositeAuditSink}): written by a
+   * composite to the sinks that did accept it, so their trail does not claim an effect that never happened.
+   * The details name the event ({@code failedEvent}, {@code failedType}), the {@code rule} and the sinks that
+   * refused it ({@code refusedBy}).
+   */
+  AUDIT_FAILED,
+  /**
+   * Privilege-reducing events were dropped while the sink was down because the engine's backlog was full; the
+   * details tell how many ({@code lost}) and which ({@code firstLost}, {@code lastLost}, {@code from},
+   * {@code to}). Written when the sink accepts events again, before the events still held.
+   */
+  AUDIT_LOST;
 
   /** Events that reduce privilege must never be blocked by a failing sink. */
   public boolean reducesPrivilege() {

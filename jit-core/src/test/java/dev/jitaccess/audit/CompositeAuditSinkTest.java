@@ -51,9 +51,16 @@ class CompositeAuditSinkTest {
         .hasMessageContaining("e-1")
         .hasCause(down)
         .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(alsoFailing.failure));
-    assertThat(first.events()).containsExactly(event);
-    assertThat(third.events()).containsExactly(event);
-    assertThat(fifth.events()).containsExactly(event);
+    // The sinks that accepted it are told that it failed, so their trail does not claim more than happened.
+    for (InMemoryAuditSink accepted : List.of(first, third, fifth)) {
+      assertThat(accepted.events()).hasSize(2).first().isEqualTo(event);
+      AuditEvent record = accepted.events().get(1);
+      assertThat(record.type()).isEqualTo(AuditEventType.AUDIT_FAILED);
+      assertThat(record.details()).containsEntry("failedEvent", "e-1").containsEntry("failedType", "GRANTED")
+          .containsEntry("rule", "allOf")
+          .containsEntry("refusedBy", "[1] InMemoryAuditSink (AuditException), [3] FailingSink (IllegalStateException)");
+    }
+    assertThat(first.events().get(1)).isEqualTo(third.events().get(1));
     assertThat(failing.events()).isEmpty();
   }
 
@@ -67,7 +74,94 @@ class CompositeAuditSinkTest {
         .hasMessageContaining("1 of 2 sinks: [0] FailingSink (IllegalStateException)")
         .hasCause(failing.failure)
         .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
-    assertThat(other.events()).containsExactly(event);
+    assertThat(other.events()).hasSize(2).first().isEqualTo(event);
+  }
+
+  @Test
+  void theFailureRecordCarriesTheFailedEventsFacts() {
+    InMemoryAuditSink memory = new InMemoryAuditSink();
+    AuditEvent granted = new AuditEvent("e-9", AuditEventType.GRANTED, Instant.parse("2030-01-01T00:00:00Z"),
+        Subject.user("alice"), Subject.user("alice"), "prod/db/orders", Set.of("read", "write"), "g-9", "r-9",
+        "secret justification", Map.of("rule", "db"));
+
+    assertThatThrownBy(() -> CompositeAuditSink.allOf(memory, new FailingSink(new IllegalStateException("x")))
+        .write(granted)).isInstanceOf(AuditException.class).hasMessageContaining("allOf is not met");
+
+    AuditEvent record = memory.events(AuditEventType.AUDIT_FAILED).get(0);
+    assertThat(record.id()).isNotEqualTo("e-9");
+    assertThat(record.timestamp()).isEqualTo(granted.timestamp());
+    assertThat(record.actor()).isEqualTo(granted.actor());
+    assertThat(record.subject()).isEqualTo(granted.subject());
+    assertThat(record.resource()).isEqualTo("prod/db/orders");
+    assertThat(record.actions()).containsExactly("read", "write");
+    assertThat(record.grantId()).isEqualTo("g-9");
+    assertThat(record.requestId()).isEqualTo("r-9");
+    assertThat(record.reason()).contains("GRANTED", "e-9", "1 of 2", "allOf").doesNotContain("secret");
+  }
+
+  @Test
+  void aRefusedFailureRecordIsSuppressedOnTheException() {
+    IllegalStateException recordRefused = new IllegalStateException("refuses failure records");
+    AuditSink picky = e -> {
+      if (e.type() == AuditEventType.AUDIT_FAILED) {
+        throw recordRefused;
+      }
+    };
+    FailingSink failing = new FailingSink(new IllegalStateException("down"));
+
+    assertThatThrownBy(() -> CompositeAuditSink.allOf(picky, failing).write(event))
+        .isInstanceOf(AuditException.class).hasCause(failing.failure)
+        .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(recordRefused));
+  }
+
+  @Test
+  void anyOfAcceptsWhenOneSinkAccepts() {
+    InMemoryAuditSink memory = new InMemoryAuditSink();
+    FailingSink failing = new FailingSink(new IllegalStateException("disk full"));
+
+    CompositeAuditSink.anyOf(failing, memory).write(event);
+
+    assertThat(memory.events()).containsExactly(event); // no failure record: the rule was met
+  }
+
+  @Test
+  void anyOfFailsWhenEverySinkFails() {
+    FailingSink first = new FailingSink(new IllegalStateException("disk full"));
+    FailingSink second = new FailingSink(new IllegalStateException("network down"));
+
+    assertThatThrownBy(() -> CompositeAuditSink.anyOf(first, second).write(event))
+        .isInstanceOf(AuditException.class)
+        .hasMessageContaining("2 of 2 sinks")
+        .hasMessageContaining("anyOf is not met")
+        .hasCause(first.failure)
+        .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(second.failure));
+  }
+
+  @Test
+  void nestedRulesCompose() {
+    // A local file must always have it, and at least one of two remote shippers.
+    InMemoryAuditSink local = new InMemoryAuditSink();
+    InMemoryAuditSink remoteA = new InMemoryAuditSink();
+    InMemoryAuditSink remoteB = new InMemoryAuditSink();
+    CompositeAuditSink sink = CompositeAuditSink.allOf(local, CompositeAuditSink.anyOf(remoteA, remoteB));
+
+    remoteA.failWith(new IllegalStateException("down"));
+    sink.write(event);
+    assertThat(local.events()).containsExactly(event);
+    assertThat(remoteB.events()).containsExactly(event);
+
+    remoteB.failWith(new IllegalStateException("down too"));
+    assertThatThrownBy(() -> sink.write(event)).isInstanceOf(AuditException.class);
+    assertThat(local.events()).extracting(AuditEvent::type)
+        .containsExactly(AuditEventType.GRANTED, AuditEventType.GRANTED, AuditEventType.AUDIT_FAILED);
+  }
+
+  @Test
+  void anyOfRejectsMissingSinksAndDescribesItself() {
+    assertThatThrownBy(() -> CompositeAuditSink.anyOf()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CompositeAuditSink.anyOf(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThat(CompositeAuditSink.anyOf(new InMemoryAuditSink()))
+        .hasToString("CompositeAuditSink.anyOf[InMemoryAuditSink[0 events]]");
   }
 
   @Test

@@ -476,6 +476,156 @@ public abstract class GrantStoreContract {
     assertThatThrownBy(() -> store.saveReview(open)).isInstanceOf(IllegalStateException.class);
   }
 
+  @Test
+  public void savedRequestKeepsEveryField() {
+    Subject alice = user("alice");
+    AccessRequest asked = AccessRequest.builder().subject(alice).resource("prod/db/*/replica")
+        .actions("write", "read").duration(java.time.Duration.ofMinutes(45).plusNanos(7))
+        .justification("CHG-77: \"quoted\" \\ back\\slash, 100% of_it, \u00fcber \uD83D\uDD25")
+        .reference("CHG-77").startAt(T0.plusNanos(123_456_789)).breakGlass(false)
+        .groups(Set.of("sre", "dba")).attributes(new java.util.LinkedHashMap<>(Map.of("team", "payments")))
+        .build();
+    ApprovalRequirement requirement = new ApprovalRequirement(3,
+        new java.util.LinkedHashSet<>(List.of(user("carol"), Subject.service(prefix + "bot"))), Set.of("leads", "dba"),
+        true, java.time.Duration.ofMinutes(90));
+    List<Approval> approvals = List.of(new Approval(user("zed"), T0.plusMillis(5), "fine by me"),
+        new Approval(user("carol"), T0.plusMillis(1), null));
+    RequestRecord granted = new RequestRecord(id("r-every"), asked, "rule-7", java.time.Duration.ofMinutes(40),
+        requirement, approvals, T0.minusSeconds(60).plusNanos(1), T0.plusSeconds(5340), RequestState.GRANTED,
+        id("g-every"), null, 4);
+    RequestRecord rejected = new RequestRecord(id("r-rejected"), asked, "rule-7", java.time.Duration.ofMinutes(40),
+        null, List.of(), T0, null, RequestState.REJECTED, null, "no: \"not now\"", 0);
+
+    store.saveRequest(granted);
+    store.saveRequest(rejected);
+
+    assertThat(store.findRequest(granted.id())).contains(granted);
+    RequestRecord found = store.findRequest(granted.id()).orElseThrow();
+    assertThat(found.approvals()).containsExactlyElementsOf(approvals); // in the order given, not sorted
+    assertThat(found.request().attributes()).isEqualTo(Map.of("team", "payments"));
+    assertThat(store.findRequest(rejected.id())).contains(rejected);
+    assertThat(store.findRequest(id("missing"))).isEmpty();
+    assertThat(store.findPendingRequests()).doesNotContain(granted, rejected);
+  }
+
+  @Test
+  public void approvalsAccumulateInOrderWhileTheRequestIsPending() {
+    RequestRecord v0 = request(id("r-acc"), user("alice"), RequestState.PENDING, 0);
+    store.saveRequest(v0);
+    Approval first = new Approval(user("bob"), T0.plusSeconds(1), "one");
+    Approval second = new Approval(user("amy"), T0.plusSeconds(2), null);
+    RequestRecord v1 = withApprovals(v0, List.of(first), RequestState.PENDING, null);
+    RequestRecord v2 = withApprovals(v1, List.of(first, second), RequestState.GRANTED, id("g-acc"));
+
+    assertThat(store.compareAndSetRequest(0, v1)).isTrue();
+    assertThat(store.findPendingRequests()).contains(v1).doesNotContain(v0);
+    assertThat(store.compareAndSetRequest(1, v2)).isTrue();
+
+    assertThat(store.findRequest(v0.id())).contains(v2);
+    assertThat(store.findRequest(v0.id()).orElseThrow().approvals()).containsExactly(first, second);
+    assertThat(store.findPendingRequests()).doesNotContain(v0, v1, v2);
+    assertThat(store.compareAndSetRequest(2, withApprovals(v2, List.of(), RequestState.EXPIRED, id("g-acc"))))
+        .isFalse();
+    assertThat(store.compareAndSetRequest(0, request(id("r-nobody"), user("alice"), RequestState.EXPIRED, 1)))
+        .isFalse();
+  }
+
+  @Test
+  public void reviewKeepsTheWholeGrantAndItsAcknowledgement() {
+    Grant grant = new Grant(id("bg-every"), id("r-bg"), user("oncall"), "prod/**", Set.of("admin", "read"),
+        T0, T0.plusSeconds(900), GrantState.ACTIVE, "INC-9: \"db down\"", "INC-9",
+        List.of(new Approval(user("lead"), T0.minusSeconds(1), "go")), true, "break-glass", 0, null, null);
+    BreakGlassReview open = new BreakGlassReview(grant, "INC-9", null, null, null, 0);
+    store.saveReview(open);
+    BreakGlassReview acknowledged = new BreakGlassReview(grant, "INC-9", Subject.service(prefix + "auditor"),
+        T1.plusNanos(5), "reviewed \u2714", 1);
+
+    assertThat(store.findReview(grant.id())).contains(open);
+    assertThat(store.findReview(id("missing"))).isEmpty();
+    assertThat(store.compareAndSetReview(0, acknowledged)).isTrue();
+    assertThat(store.findReview(grant.id())).contains(acknowledged);
+    assertThat(store.findReview(grant.id()).orElseThrow().grant()).isEqualTo(grant);
+    assertThat(store.compareAndSetReview(0, new BreakGlassReview(grant(id("nobody"), user("x")), "INC-0", null,
+        null, null, 1))).isFalse();
+  }
+
+  @Test
+  public void idsAndTextWithSpecialCharactersAndAtTheirLongestRoundTrip() {
+    String longId = prefix + "x".repeat(dev.jitaccess.internal.Validate.MAX_ID_LENGTH - prefix.length());
+    String oddId = prefix + "o'brien \"quoted\" \\ 100%_:{}[]\u00e9\uD83D\uDE80";
+    Subject odd = Subject.service(prefix + "svc:with'colon\"and\\ %_");
+    Set<String> actions = new java.util.TreeSet<>();
+    for (int i = 0; i < AccessRequest.MAX_ACTIONS; i++) {
+      actions.add("a" + i + "_x-y");
+    }
+    String justification = "j\u00fc\"\\'%".repeat(dev.jitaccess.internal.Validate.MAX_TEXT_LENGTH / 6 + 1)
+        .substring(0, dev.jitaccess.internal.Validate.MAX_TEXT_LENGTH);
+    Grant longest = new Grant(longId, oddId, odd, "a/" + "s".repeat(500) + "/**", actions, T0, T1,
+        GrantState.ACTIVE, justification, "REF-" + "9".repeat(252), List.of(new Approval(odd, T0, justification)),
+        false, longId, 0, null, null);
+    Grant quoted = grant(oddId, odd);
+
+    store.save(longest);
+    store.save(quoted);
+
+    assertThat(store.findById(longId)).contains(longest);
+    assertThat(store.findById(oddId)).contains(quoted);
+    assertThat(store.findActiveBySubject(odd)).containsExactlyInAnyOrder(longest, quoted);
+    assertThat(store.findActiveBySubject(Subject.service(prefix + "svc:with'colon\"and\\ %"))).isEmpty();
+    assertThat(store.findActiveBySubject(new Subject(Subject.Kind.USER, odd.id()))).isEmpty();
+    Grant ended = quoted.ended(GrantState.REVOKED, T0.plusMillis(1), justification);
+    assertThat(store.compareAndSet(0, ended)).isTrue();
+    assertThat(store.findById(oddId)).contains(ended);
+  }
+
+  @Test
+  public void racingCompareAndSetsOnOneRequestHaveOneWinnerPerVersion() throws Exception {
+    RequestRecord v0 = request(id("r-race"), user("alice"), RequestState.PENDING, 0);
+    store.saveRequest(v0);
+    int rounds = 25;
+    Map<Long, String> winners = new ConcurrentHashMap<>();
+    ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+    ExecutorService pool = Executors.newFixedThreadPool(FUZZ_THREADS);
+    try {
+      CyclicBarrier barrier = new CyclicBarrier(FUZZ_THREADS);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < FUZZ_THREADS; t++) {
+        String approver = "approver-" + t;
+        workers.add(pool.submit(() -> {
+          for (int round = 0; round < rounds; round++) {
+            barrier.await(30, TimeUnit.SECONDS);
+            RequestRecord current = store.findRequest(v0.id()).orElseThrow();
+            List<Approval> more = new ArrayList<>(current.approvals());
+            more.add(new Approval(user(approver), T0.plusSeconds(round), null));
+            RequestRecord next = withApprovals(current, more, RequestState.PENDING, null);
+            if (store.compareAndSetRequest(current.version(), next)
+                && winners.putIfAbsent(current.version(), approver) != null) {
+              violations.add("two winners from version " + current.version());
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> worker : workers) {
+        worker.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(violations).isEmpty();
+    RequestRecord last = store.findRequest(v0.id()).orElseThrow();
+    assertThat(winners.keySet()).isEqualTo(versionsBelow(last.version()));
+    assertThat(last.approvals()).hasSize((int) last.version());
+    assertThat(last.version()).isBetween((long) rounds, (long) rounds * FUZZ_THREADS);
+  }
+
+  private static RequestRecord withApprovals(RequestRecord r, List<Approval> approvals, RequestState state,
+      String grantId) {
+    return new RequestRecord(r.id(), r.request(), r.rule(), r.duration(), r.requirement(), approvals, r.createdAt(),
+        r.reviewDeadline(), state, grantId, r.endReason(), r.version() + 1);
+  }
+
   // ------------------------------------------------------------------------------------------------ helpers
 
   /** An id unique to this test run, so a store shared between tests or runs does not mix them up. */

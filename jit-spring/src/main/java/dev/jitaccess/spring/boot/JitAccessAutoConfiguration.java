@@ -5,6 +5,7 @@ import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.audit.AuditSink;
 import dev.jitaccess.audit.CompositeAuditSink;
+import dev.jitaccess.audit.JsonLinesAuditSink;
 import dev.jitaccess.audit.Slf4jAuditSink;
 import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.policy.AccessPolicy;
@@ -16,8 +17,11 @@ import dev.jitaccess.spring.security.SecurityContextSubjectResolver;
 import dev.jitaccess.spring.web.JitAccessProblemDetailsAdvice;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.InMemoryGrantStore;
+import dev.jitaccess.store.jdbc.JdbcGrantStore;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.config.AopConfigUtils;
@@ -44,8 +48,9 @@ import org.springframework.core.type.AnnotationMetadata;
  * {@code @ElevatedAccess}.
  *
  * <p>Every part can be replaced by declaring a bean of its type: {@link AccessPolicy} (default: the rules under
- * {@code jit.access.policy.rules}), {@link GrantStore} (default: in memory), {@link AuditSink} (default: SLF4J;
- * several sink beans are combined), {@link JitAccessManager} itself, {@link SubjectResolver},
+ * {@code jit.access.policy.rules}), {@link GrantStore} (default: in memory, or JDBC over the application's
+ * {@code DataSource} with {@code jit.access.store.type=jdbc}), {@link AuditSink} (default: SLF4J, plus the
+ * hash-chained file log when {@code jit.access.audit.file.directory} is set; several sinks are all written to), {@link JitAccessManager} itself, {@link SubjectResolver},
  * {@link DenialExceptionFactory}, {@link JitAccessInterceptor} and {@link JitAccessProblemDetailsAdvice}. Beans
  * the manager takes when present: a {@link CredentialIssuer}, {@link JitAccessListener}s, an
  * {@link ApproverDirectory}, a {@link Clock} and {@link JitAccessManagerDecorator}s. Off with
@@ -71,14 +76,38 @@ public class JitAccessAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(GrantStore.class)
+  @ConditionalOnProperty(prefix = "jit.access.store", name = "type", havingValue = "memory", matchIfMissing = true)
   public GrantStore jitAccessGrantStore() {
     return new InMemoryGrantStore();
   }
 
+  /** The SLF4J sink, unless the application brings its own sinks (the audit file of properties does not count). */
   @Bean
-  @ConditionalOnMissingBean(AuditSink.class)
+  @ConditionalOnMissingBean(value = AuditSink.class, ignored = JsonLinesAuditSink.class)
+  @ConditionalOnProperty(prefix = "jit.access.audit.slf4j", name = "enabled", havingValue = "true",
+      matchIfMissing = true)
   public AuditSink jitAccessAuditSink() {
     return new Slf4jAuditSink();
+  }
+
+  /** The tamper-evident audit log, when {@code jit.access.audit.file.directory} is set. Closed after the manager. */
+  @Bean
+  @ConditionalOnMissingBean(JsonLinesAuditSink.class)
+  @ConditionalOnProperty(prefix = "jit.access.audit.file", name = "directory")
+  public JsonLinesAuditSink jitAccessAuditFile(JitAccessProperties properties, ObjectProvider<Clock> clock) {
+    JitAccessProperties.File file = properties.getAudit().getFile();
+    JsonLinesAuditSink.Builder builder = JsonLinesAuditSink.builder(file.getDirectory())
+        .fileName(file.getFileName())
+        .durability(file.getDurability())
+        .maxFileSize(file.getMaxFileSize().toBytes());
+    if (file.getRotateEvery() != null) {
+      builder.rotateEvery(file.getRotateEvery());
+    }
+    if (file.getHmacKey() != null && !file.getHmacKey().isBlank()) {
+      builder.hmacKey(Base64.getDecoder().decode(file.getHmacKey().trim()));
+    }
+    clock.ifUnique(builder::clock);
+    return builder.build();
   }
 
   @Bean(destroyMethod = "close")
@@ -132,6 +161,35 @@ public class JitAccessAutoConfiguration {
         .denialExceptionFactory(() -> denials.getIfUnique(() -> DenialExceptionFactory.PLAIN))
         .order(environment.getProperty("jit.access.order", Integer.class, JitAccessInterceptor.DEFAULT_ORDER))
         .build();
+  }
+
+  /** The JDBC store over the application's {@code DataSource}, with {@code jit.access.store.type=jdbc}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(prefix = "jit.access.store", name = "type", havingValue = "jdbc")
+  static class JdbcStoreConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(GrantStore.class)
+    GrantStore jitAccessGrantStore(JitAccessProperties properties, ObjectProvider<DataSource> dataSource,
+        ObjectProvider<Clock> clock) {
+      DataSource source = dataSource.getIfUnique();
+      if (source == null) {
+        throw new IllegalStateException(
+            "jit.access.store.type=jdbc needs one DataSource bean (or a GrantStore bean of your own)");
+      }
+      JitAccessProperties.Jdbc jdbc = properties.getStore().getJdbc();
+      JdbcGrantStore.Builder builder = JdbcGrantStore.builder()
+          .dataSource(source)
+          .tablePrefix(jdbc.getTablePrefix())
+          .createSchema(jdbc.isCreateSchema())
+          .feedMode(jdbc.getFeedMode())
+          .pollInterval(jdbc.getPollInterval())
+          .heartbeat(jdbc.getHeartbeat())
+          .changeLogRetention(jdbc.getChangeLogRetention());
+      clock.ifUnique(builder::clock);
+      JdbcGrantStore store = builder.build();
+      return jdbc.isChangeFeed() ? store : store.withoutChangeFeed();
+    }
   }
 
   /** With Spring Security: the caller is the current authentication, and refusals are Security exceptions. */

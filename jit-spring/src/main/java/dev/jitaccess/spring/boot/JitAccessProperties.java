@@ -4,11 +4,15 @@ import dev.jitaccess.AccessRequest;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.Subject;
 import dev.jitaccess.UsageAudit;
+import dev.jitaccess.audit.JsonLinesAuditSink;
+import dev.jitaccess.store.jdbc.JdbcGrantStore;
 import dev.jitaccess.spring.JitAccessInterceptor;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of jit-access under {@code jit.access}: the engine's settings and, for applications that need no
@@ -66,6 +70,10 @@ public class JitAccessProperties {
   private Duration stalenessBound = JitAccessManager.Builder.DEFAULT_STALENESS_BOUND;
 
   private final Limits limits = new Limits();
+
+  private final Audit audit = new Audit();
+
+  private final Store store = new Store();
 
   private final Policy policy = new Policy();
 
@@ -129,8 +137,228 @@ public class JitAccessProperties {
     return limits;
   }
 
+  public Audit getAudit() {
+    return audit;
+  }
+
+  public Store getStore() {
+    return store;
+  }
+
   public Policy getPolicy() {
     return policy;
+  }
+
+  /** Where audit events go, besides any AuditSink beans of the application. */
+  public static class Audit {
+
+    private final Slf4j slf4j = new Slf4j();
+
+    private final File file = new File();
+
+    public Slf4j getSlf4j() {
+      return slf4j;
+    }
+
+    public File getFile() {
+      return file;
+    }
+  }
+
+  /** The SLF4J audit sink (logger dev.jitaccess.audit), on unless the application declares its own AuditSink. */
+  public static class Slf4j {
+
+    /** Whether to log audit events through SLF4J. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** The tamper-evident audit log: hash-chained JSON Lines files, on when a directory is set. */
+  public static class File {
+
+    /** Directory of the audit log; setting it turns the file sink on. */
+    private Path directory;
+
+    /** File name pattern: {index} (required) and {date}; must end with .jsonl. */
+    private String fileName = JsonLinesAuditSink.DEFAULT_FILE_NAME;
+
+    /** How durable an event is when the write returns: FSYNC_EACH, GROUP_COMMIT or OS_BUFFERED. */
+    private JsonLinesAuditSink.Durability durability = JsonLinesAuditSink.Durability.GROUP_COMMIT;
+
+    /** Size at which a file is closed and the next one started. */
+    private DataSize maxFileSize = DataSize.ofBytes(JsonLinesAuditSink.DEFAULT_MAX_FILE_SIZE);
+
+    /** Age at which a file is closed and the next one started; none by default. */
+    private Duration rotateEvery;
+
+    /**
+     * Base64 key (at least 16 bytes): reasons and justifications are written as keyed hashes instead of text.
+     * A secret: supply it from the environment or a vault, never from a committed file.
+     */
+    private String hmacKey;
+
+    public Path getDirectory() {
+      return directory;
+    }
+
+    public void setDirectory(Path directory) {
+      this.directory = directory;
+    }
+
+    public String getFileName() {
+      return fileName;
+    }
+
+    public void setFileName(String fileName) {
+      this.fileName = fileName;
+    }
+
+    public JsonLinesAuditSink.Durability getDurability() {
+      return durability;
+    }
+
+    public void setDurability(JsonLinesAuditSink.Durability durability) {
+      this.durability = durability;
+    }
+
+    public DataSize getMaxFileSize() {
+      return maxFileSize;
+    }
+
+    public void setMaxFileSize(DataSize maxFileSize) {
+      this.maxFileSize = maxFileSize;
+    }
+
+    public Duration getRotateEvery() {
+      return rotateEvery;
+    }
+
+    public void setRotateEvery(Duration rotateEvery) {
+      this.rotateEvery = rotateEvery;
+    }
+
+    public String getHmacKey() {
+      return hmacKey;
+    }
+
+    public void setHmacKey(String hmacKey) {
+      this.hmacKey = hmacKey;
+    }
+  }
+
+  /** Where grants live, unless the application declares a GrantStore bean. */
+  public static class Store {
+
+    /** MEMORY (this instance only) or JDBC (the application's DataSource, shareable by several instances). */
+    private Type type = Type.MEMORY;
+
+    private final Jdbc jdbc = new Jdbc();
+
+    public Type getType() {
+      return type;
+    }
+
+    public void setType(Type type) {
+      this.type = type;
+    }
+
+    public Jdbc getJdbc() {
+      return jdbc;
+    }
+
+    /** The built-in stores. */
+    public enum Type {
+      MEMORY,
+      JDBC
+    }
+  }
+
+  /** The JDBC store (PostgreSQL or H2) over the application's DataSource. */
+  public static class Jdbc {
+
+    /** Prefix of the four table names. */
+    private String tablePrefix = JdbcGrantStore.DEFAULT_TABLE_PREFIX;
+
+    /** Whether to create the tables on start (idempotent); otherwise a migration tool creates them. */
+    private boolean createSchema;
+
+    /** Whether to follow the changes other instances make; turn off for a single instance. */
+    private boolean changeFeed = true;
+
+    /** How the change feed follows other instances: AUTO, LISTEN_NOTIFY (PostgreSQL) or POLLING. */
+    private JdbcGrantStore.FeedMode feedMode = JdbcGrantStore.FeedMode.AUTO;
+
+    /** How often a polling feed reads the change log. */
+    private Duration pollInterval = Duration.ofMillis(JdbcGrantStore.DEFAULT_POLL_INTERVAL_MILLIS);
+
+    /** How often the feed proves its connection; at most half of jit.access.staleness-bound. */
+    private Duration heartbeat = Duration.ofMillis(JdbcGrantStore.DEFAULT_HEARTBEAT_MILLIS);
+
+    /** How long change log rows are kept. */
+    private Duration changeLogRetention = JdbcGrantStore.DEFAULT_CHANGE_LOG_RETENTION;
+
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
+    }
+
+    public boolean isCreateSchema() {
+      return createSchema;
+    }
+
+    public void setCreateSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+    }
+
+    public boolean isChangeFeed() {
+      return changeFeed;
+    }
+
+    public void setChangeFeed(boolean changeFeed) {
+      this.changeFeed = changeFeed;
+    }
+
+    public JdbcGrantStore.FeedMode getFeedMode() {
+      return feedMode;
+    }
+
+    public void setFeedMode(JdbcGrantStore.FeedMode feedMode) {
+      this.feedMode = feedMode;
+    }
+
+    public Duration getPollInterval() {
+      return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+    }
+
+    public Duration getHeartbeat() {
+      return heartbeat;
+    }
+
+    public void setHeartbeat(Duration heartbeat) {
+      this.heartbeat = heartbeat;
+    }
+
+    public Duration getChangeLogRetention() {
+      return changeLogRetention;
+    }
+
+    public void setChangeLogRetention(Duration changeLogRetention) {
+      this.changeLogRetention = changeLogRetention;
+    }
   }
 
   /** Bounds on what one subject or one request may make the engine keep. */
