@@ -22,6 +22,7 @@ import dev.jitaccess.spring.JitAccessInterceptor;
 import dev.jitaccess.spring.RequiresAccess;
 import dev.jitaccess.spring.SubjectResolver;
 import dev.jitaccess.spring.actuate.JitAccessEndpoint;
+import dev.jitaccess.spring.actuate.JitAccessEndpointWebExtension;
 import dev.jitaccess.spring.metrics.JitAccessMetrics;
 import dev.jitaccess.spring.security.JitAccessDeniedSecurityException;
 import dev.jitaccess.spring.security.SecurityContextSubjectResolver;
@@ -423,6 +424,13 @@ class JitAccessAutoConfigurationTest {
   }
 
   @Test
+  void aUserMetricsBeanReplacesOurs() {
+    JitAccessMetrics mine = new JitAccessMetrics(() -> null, Clock::systemUTC);
+    runner.withBean(JitAccessMetrics.class, () -> mine)
+        .run(context -> assertThat(context.getBean(JitAccessMetrics.class)).isSameAs(mine));
+  }
+
+  @Test
   void noMetricsWithoutMicrometer() {
     runner.withClassLoader(new FilteredClassLoader("io.micrometer")).run(context -> {
       assertThat(context).hasNotFailed();
@@ -437,10 +445,17 @@ class JitAccessAutoConfigurationTest {
 
   @Test
   void theEndpointWhenExposed() {
-    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess")
-        .run(context -> assertThat(context).hasSingleBean(JitAccessEndpoint.class));
+    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess").run(context -> {
+      assertThat(context).hasSingleBean(JitAccessEndpoint.class);
+      assertThat(context).hasSingleBean(JitAccessEndpointWebExtension.class);
+    });
     runner.withPropertyValues("management.endpoints.web.exposure.include=health")
         .run(context -> assertThat(context).doesNotHaveBean(JitAccessEndpoint.class));
+    JitAccessEndpoint mine = new JitAccessEndpoint(JitAccessManager.builder().policy(ordersPolicy()).build(),
+        () -> null, Clock::systemUTC);
+    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess")
+        .withBean(JitAccessEndpoint.class, () -> mine)
+        .run(context -> assertThat(context.getBean(JitAccessEndpoint.class)).isSameAs(mine));
   }
 
   @Test
