@@ -3,11 +3,14 @@ package dev.jitaccess;
 import dev.jitaccess.audit.AuditEvent;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.AuditException;
+import dev.jitaccess.credential.Credential;
+import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.expiry.ExpiryScheduler;
 import dev.jitaccess.expiry.ObservableClock;
 import dev.jitaccess.expiry.TimerWheel;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.policy.AccessPolicy;
+import dev.jitaccess.policy.ApprovalRequirement;
 import dev.jitaccess.policy.PolicyDecision;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
@@ -71,6 +74,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final DeniedAuditLimiter deniedLimiter;
   private final ConcurrentHashMap<Subject, LiveGrant[]> index = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
+  private final ApproverDirectory approverDirectory;
+  @Nullable private final CredentialIssuer credentialIssuer;
+  private final long expiryWarningMillis;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
   private volatile boolean closed;
@@ -83,11 +90,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.time = new EngineTime(builder.clockOrDefault());
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
+    this.approverDirectory = builder.approverDirectory;
+    this.credentialIssuer = builder.credentialIssuer;
+    this.expiryWarningMillis = builder.expiryWarning.toMillis();
     List<Grant> active;
+    List<RequestRecord> pending;
     try {
       active = store.findActive();
+      pending = store.findPendingRequests();
     } catch (RuntimeException e) {
-      throw new JitAccessException("cannot start: the grant store could not list the active grants", e);
+      throw new JitAccessException("cannot start: the grant store could not list the active grants and requests", e);
     }
     this.expiry = new ExpiryScheduler("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
         this::onTimer);
@@ -97,6 +109,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     // Grants that ran out while nothing was running are past due: the first advance expires them, audited.
     for (Grant grant : active) {
       publish(grant);
+    }
+    // Likewise requests whose review window closed while nothing was running expire at once.
+    for (RequestRecord request : pending) {
+      watchReviewWindow(request);
     }
   }
 
@@ -113,7 +129,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
     PolicyDecision decision = evaluate(request);
     if (decision instanceof PolicyDecision.Allow allow) {
-      return new RequestOutcome.Granted(grant(request, requestId, allow, now));
+      return new RequestOutcome.Granted(
+          grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));
+    }
+    if (decision instanceof PolicyDecision.RequireApprovals approvals && !request.breakGlass()) {
+      return awaitApprovals(request, requestId, approvals, now);
+    }
+    if (decision instanceof PolicyDecision.RequireApprovals) {
+      decision = PolicyDecision.deny("break-glass access cannot wait for approvals");
     }
     String reason = decision instanceof PolicyDecision.Deny deny ? deny.reason() : "no policy rule matches the request";
     audit.writeBestEffort(event(AuditEventType.DENIED, request.subject(), request.subject(), request.resource(),
@@ -132,21 +155,33 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private Grant grant(AccessRequest request, String requestId, PolicyDecision.Allow allow, Instant now) {
+  /**
+   * Gives the grant: audited first, then stored, then visible to checks. Its time starts now (for an approved
+   * request: at the last approval) or at the requested start, if later.
+   *
+   * @param waited the stored record of a request that waited for approvals, or {@code null}
+   */
+  private Grant grant(AccessRequest request, String requestId, String rule, Duration allowed,
+      List<Approval> approvals, Instant now, @Nullable RequestRecord waited) {
     Instant start = request.startAt() != null && request.startAt().isAfter(now)
         ? Instant.ofEpochMilli(request.startAt().toEpochMilli())
         : now;
     // A policy may give less than was asked, never more.
-    Duration duration = allow.duration().compareTo(request.duration()) < 0 ? allow.duration() : request.duration();
+    Duration duration = allowed.compareTo(request.duration()) < 0 ? allowed : request.duration();
     Instant expiresAt = Instant.ofEpochMilli(start.plus(duration).toEpochMilli());
     if (!expiresAt.isAfter(start)) {
       expiresAt = start.plusMillis(1);
     }
-    Grant grant = new Grant(UUID.randomUUID().toString(), requestId, request.subject(), request.resource(),
+    String grantId = waited != null ? waited.grantId() : UUID.randomUUID().toString();
+    Grant grant = new Grant(grantId, requestId, request.subject(), request.resource(),
         request.actions(), start, expiresAt, GrantState.ACTIVE, request.justification(), request.reference(),
-        List.of(), request.breakGlass(), allow.rule(), 0, null, null);
+        approvals, request.breakGlass(), rule, 0, null, null);
 
-    // Audit before effect: the grant exists for nobody until its GRANTED event is accepted.
+    // Audit before effect: the grant exists for nobody until its events are accepted.
+    if (grant.breakGlass()) {
+      audit.writeOrThrow(event(AuditEventType.BREAK_GLASS, request.subject(), grant, request.justification(),
+          grantDetails(grant)));
+    }
     audit.writeOrThrow(event(AuditEventType.GRANTED, request.subject(), grant, request.justification(),
         grantDetails(grant)));
     try {
@@ -158,14 +193,66 @@ final class DefaultJitAccessManager implements JitAccessManager {
       throw new JitAccessException("the grant store could not save the grant for request " + requestId
           + "; nothing was granted", e);
     }
-    publish(grant);
+    if (waited == null && start.isAfter(now)) {
+      // Kept so that the policy can be asked again, with the request as made, when the window opens.
+      rememberScheduled(request, requestId, rule, duration, now, grant.id());
+    }
+    if (grant.breakGlass()) {
+      queueForReview(grant);
+    }
+    LiveGrant working = publish(grant);
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
     if (readStored(grant.id()).map(g -> g.state().isTerminal()).orElse(true)) {
       unpublish(grant.id());
     } else {
+      if (working.started) {
+        issueCredential(working);
+      }
       listeners.emit("granted", l -> l.onGranted(grant));
+      if (grant.breakGlass()) {
+        listeners.emit("break-glass", l -> l.onBreakGlass(grant));
+      }
     }
     return grant;
+  }
+
+  private void rememberScheduled(AccessRequest request, String requestId, String rule, Duration duration,
+      Instant now, String grantId) {
+    try {
+      store.saveRequest(new RequestRecord(requestId, request, rule, duration, null, List.of(), now, null,
+          RequestState.GRANTED, grantId, null, 0));
+    } catch (RuntimeException e) {
+      // The start check then judges the request as the grant records it (without groups or attributes).
+      log.warn("could not store scheduled request {}; its start check will use the grant alone", requestId, e);
+    }
+  }
+
+  private void queueForReview(Grant grant) {
+    try {
+      store.saveReview(new BreakGlassReview(grant, grant.reference() != null ? grant.reference() : "none",
+          null, null, null, 0));
+    } catch (RuntimeException e) {
+      // The BREAK_GLASS audit event already stands; losing the queue entry must not be silent.
+      log.error("could not queue break-glass grant {} for review; review it from the audit trail", grant.id(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- approvals
+
+  private RequestOutcome awaitApprovals(AccessRequest request, String requestId,
+      PolicyDecision.RequireApprovals decision, Instant now) {
+    ApprovalRequirement requirement = decision.requirement();
+    Duration duration = decision.duration().compareTo(request.duration()) < 0 ? decision.duration() : request.duration();
+    RequestRecord record = new RequestRecord(requestId, request, decision.rule(), duration, requirement, List.of(),
+        now, now.plus(requirement.reviewWindow()), RequestState.PENDING, null, null, 0);
+    try {
+      store.saveRequest(record);
+    } catch (RuntimeException e) {
+      throw new JitAccessException("the grant store could not save request " + requestId + "; nothing is pending", e);
+    }
+    watchReviewWindow(record);
+    listeners.emit("pending approval", l -> l.onPendingApproval(record));
+    return new RequestOutcome.Pending(requestId, record.approvalsNeeded());
   }
 
   @Override
@@ -174,8 +261,38 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Validate.notNull("approver", approver);
     Validate.text("comment", comment);
     ensureOpen();
-    throw new IllegalArgumentException("requestId " + Validate.show(requestId)
-        + " is not a pending request: this version grants or denies every request at once");
+    while (true) {
+      RequestRecord current = pendingForDecision(requestId, approver);
+      if (current.isApprovedBy(approver)) {
+        return new RequestOutcome.Pending(requestId, current.approvalsNeeded()); // one approver counts once
+      }
+      Instant now = time.now();
+      boolean last = current.approvalsNeeded() == 1;
+      RequestRecord next = current.withApproval(new Approval(approver, now, comment),
+          last ? UUID.randomUUID().toString() : null);
+      if (!casRequest(current, next)) {
+        continue; // another approver or the review window got there first: judge again
+      }
+      try {
+        audit.writeOrThrow(event(AuditEventType.APPROVED, approver, current.requester(), current.request().resource(),
+            current.request().actions(), null, requestId, comment,
+            Map.of("approvals", next.approvals().size() + "/" + current.requirement().approvals())));
+        if (!last) {
+          return new RequestOutcome.Pending(requestId, next.approvalsNeeded());
+        }
+        cancelReviewWindow(requestId);
+        return new RequestOutcome.Granted(grant(current.request(), requestId, current.rule(), current.duration(),
+            next.approvals(), now, next));
+      } catch (RuntimeException e) {
+        // Audit before effect: the approval did not happen.
+        if (!casRequest(next, next.withoutLastApproval())) {
+          log.warn("could not take back the unaudited approval of request {}: it changed meanwhile", requestId);
+        } else if (last) {
+          watchReviewWindow(next.withoutLastApproval());
+        }
+        throw e;
+      }
+    }
   }
 
   @Override
@@ -184,8 +301,164 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Validate.notNull("approver", approver);
     Validate.requiredText("reason", reason);
     ensureOpen();
-    throw new IllegalArgumentException("requestId " + Validate.show(requestId)
-        + " is not a pending request: this version grants or denies every request at once");
+    while (true) {
+      RequestRecord current = pendingForDecision(requestId, approver);
+      RequestRecord rejected = current.ended(RequestState.REJECTED, reason);
+      if (!casRequest(current, rejected)) {
+        continue;
+      }
+      cancelReviewWindow(requestId);
+      if (audit.writeReducing(event(AuditEventType.REJECTED, approver, current.requester(),
+          current.request().resource(), current.request().actions(), null, requestId, reason, Map.of()))) {
+        scheduleAuditRetry();
+      }
+      listeners.emit("request rejected", l -> l.onRequestRejected(rejected));
+      return new RequestOutcome.Denied(requestId, reason);
+    }
+  }
+
+  /** The pending request an eligible approver may decide; every refusal names why and changes nothing. */
+  private RequestRecord pendingForDecision(String requestId, Subject approver) {
+    RequestRecord record = readRequest(requestId).orElseThrow(() -> new IllegalArgumentException(
+        "requestId " + Validate.show(requestId) + " names no request"));
+    if (record.state() != RequestState.PENDING) {
+      throw new IllegalStateException("request " + requestId + " is no longer pending: " + record.state());
+    }
+    if (time.millis() >= record.reviewDeadline().toEpochMilli()) {
+      expireRequest(requestId);
+      throw new IllegalStateException("request " + requestId + " is no longer pending: its review window closed at "
+          + record.reviewDeadline());
+    }
+    if (approver.equals(record.requester()) && !record.requirement().selfApprovalAllowed()) {
+      throw new IllegalArgumentException("approver " + approver + " may not decide its own request " + requestId);
+    }
+    if (!record.requirement().isEligible(approver, groupsOf(approver), record.requester())) {
+      throw new IllegalArgumentException("approver " + approver + " is not eligible to decide request " + requestId);
+    }
+    return record;
+  }
+
+  private Set<String> groupsOf(Subject approver) {
+    try {
+      Set<String> groups = approverDirectory.groupsOf(approver);
+      return groups != null ? groups : Set.of();
+    } catch (RuntimeException e) {
+      log.warn("the approver directory failed for {}; treating it as a member of no group", approver, e);
+      return Set.of();
+    }
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequests() {
+    long now = time.millis();
+    return readPending().stream()
+        .filter(r -> r.state() == RequestState.PENDING && now < r.reviewDeadline().toEpochMilli())
+        .sorted(java.util.Comparator.comparing(RequestRecord::createdAt))
+        .toList();
+  }
+
+  @Override
+  public List<RequestRecord> pendingRequestsFor(Subject approver) {
+    Validate.notNull("approver", approver);
+    Set<String> groups = groupsOf(approver);
+    return pendingRequests().stream()
+        .filter(r -> r.requirement().isEligible(approver, groups, r.requester()) && !r.isApprovedBy(approver))
+        .toList();
+  }
+
+  /** Ends a request whose review window closed; exactly once, through the store's compare-and-set. */
+  private void expireRequest(String requestId) {
+    while (true) {
+      Optional<RequestRecord> stored = readRequest(requestId);
+      if (stored.isEmpty() || stored.get().state() != RequestState.PENDING) {
+        reviewWindows.remove(requestId);
+        return;
+      }
+      RequestRecord current = stored.get();
+      if (time.millis() < current.reviewDeadline().toEpochMilli()) {
+        watchReviewWindow(current);
+        return;
+      }
+      RequestRecord expired = current.ended(RequestState.EXPIRED, "review window closed");
+      if (!casRequest(current, expired)) {
+        continue;
+      }
+      reviewWindows.remove(requestId);
+      if (audit.writeReducing(event(AuditEventType.EXPIRED, null, current.requester(), current.request().resource(),
+          current.request().actions(), null, requestId, expired.endReason(),
+          Map.of("reviewDeadline", current.reviewDeadline().toString(),
+              "approvals", current.approvals().size() + "/" + current.requirement().approvals())))) {
+        scheduleAuditRetry();
+      }
+      listeners.emit("request expired", l -> l.onRequestExpired(expired));
+      return;
+    }
+  }
+
+  private void watchReviewWindow(RequestRecord request) {
+    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), ReviewWindow::new);
+    expiry.schedule(window, request.reviewDeadline().toEpochMilli());
+  }
+
+  private void cancelReviewWindow(String requestId) {
+    ReviewWindow window = reviewWindows.remove(requestId);
+    if (window != null) {
+      expiry.cancel(window);
+    }
+  }
+
+  /** The timer of one pending request's review window. */
+  private static final class ReviewWindow extends TimerWheel.Timer {
+    final String requestId;
+
+    ReviewWindow(String requestId) {
+      this.requestId = requestId;
+    }
+  }
+
+  // ---------------------------------------------------------------- break-glass reviews
+
+  @Override
+  public List<BreakGlassReview> breakGlassReviews() {
+    try {
+      return store.findOpenReviews().stream()
+          .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
+          .toList();
+    } catch (RuntimeException e) {
+      throw new GrantStoreException("the grant store could not list the break-glass reviews", e);
+    }
+  }
+
+  @Override
+  public boolean acknowledgeReview(String grantId, Subject reviewer, @Nullable String comment) {
+    Validate.id("grantId", grantId);
+    Validate.notNull("reviewer", reviewer);
+    Validate.text("comment", comment);
+    ensureOpen();
+    while (true) {
+      BreakGlassReview review = readReview(grantId).orElseThrow(() -> new IllegalArgumentException(
+          "grantId " + Validate.show(grantId) + " names no break-glass grant"));
+      if (review.grant().subject().equals(reviewer)) {
+        throw new IllegalArgumentException("reviewer " + reviewer + " may not review its own break-glass access");
+      }
+      if (review.isAcknowledged()) {
+        return false;
+      }
+      BreakGlassReview done = review.acknowledged(reviewer, time.now(), comment);
+      boolean swapped;
+      try {
+        swapped = store.compareAndSetReview(review.version(), done);
+      } catch (RuntimeException e) {
+        throw new GrantStoreException("the grant store could not record the review of grant " + grantId, e);
+      }
+      if (swapped) {
+        if (audit.writeReducing(event(AuditEventType.BREAK_GLASS_REVIEWED, reviewer, review.grant(), comment,
+            Map.of("incident", review.incident())))) {
+          scheduleAuditRetry();
+        }
+        return true;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- the check path
@@ -318,7 +591,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
       live.computeIfPresent(grantId, (id, working) -> {
         working.view = new LiveGrant.View(extended);
-        expiry.schedule(working, extended.expiresAt().toEpochMilli());
+        working.warned = expiryWarningMillis == 0 || working.warned && extended.expiresAt().toEpochMilli()
+            - expiryWarningMillis <= time.millis();
+        expiry.schedule(working, nextDeadline(working));
         return working;
       });
       listeners.emit("extended", l -> l.onExtended(extended));
@@ -403,7 +678,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (ending == Ending.EXPIRE && !ranOut) {
         // Extended since the timer was set (possibly by another node): wait for the new expiry.
         live.computeIfPresent(grantId, (id, working) -> {
-          expiry.schedule(working, current.expiresAt().toEpochMilli());
+          if (working.view.grant.version() < current.version()) {
+            working.view = new LiveGrant.View(current);
+          }
+          expiry.schedule(working, nextDeadline(working));
           return working;
         });
         return false;
@@ -415,7 +693,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (!casStored(current, ended)) {
         continue;
       }
-      unpublish(grantId);
+      invalidateCredential(ended, unpublish(grantId));
       Map<String, String> details = effective == Ending.EXPIRE
           ? Map.of("expiresAt", current.expiresAt().toString())
           : Map.of();
@@ -461,7 +739,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     RequestOutcome outcome = request(request);
     if (outcome instanceof RequestOutcome.Granted granted && granted.grant().isEffectiveAt(time.now())) {
-      return new GrantHandle(this, granted.grant());
+      return new GrantHandle(this, granted.grant(), credential(granted.grant().id()).orElse(null));
     }
     throw new AccessNotGrantedException(outcome);
   }
@@ -476,8 +754,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   // ---------------------------------------------------------------- the working copies
 
-  private void publish(Grant grant) {
+  private LiveGrant publish(Grant grant) {
     LiveGrant working = new LiveGrant(grant);
+    long now = time.millis();
+    long notBefore = grant.notBefore().toEpochMilli();
+    long expiresAt = grant.expiresAt().toEpochMilli();
+    // A grant that starts later is looked at again when it starts; one too short to warn about is not warned.
+    working.started = notBefore <= now;
+    working.warned = expiryWarningMillis == 0 || expiresAt - expiryWarningMillis <= notBefore;
     live.put(grant.id(), working);
     index.compute(grant.subject(), (subject, grants) -> {
       LiveGrant[] current = grants == null ? NONE : grants;
@@ -485,13 +769,27 @@ final class DefaultJitAccessManager implements JitAccessManager {
       next[current.length] = working;
       return next;
     });
-    expiry.schedule(working, grant.expiresAt().toEpochMilli());
+    expiry.schedule(working, nextDeadline(working));
+    return working;
   }
 
-  private void unpublish(String grantId) {
+  /** When the grant's timer must fire next: at its start, at its expiry warning, or at its expiry. */
+  private long nextDeadline(LiveGrant grant) {
+    LiveGrant.View view = grant.view;
+    if (!grant.started) {
+      return view.notBefore;
+    }
+    if (!grant.warned) {
+      return view.expiresAt - expiryWarningMillis;
+    }
+    return view.expiresAt;
+  }
+
+  @Nullable
+  private LiveGrant unpublish(String grantId) {
     LiveGrant working = live.remove(grantId);
     if (working == null) {
-      return;
+      return null;
     }
     expiry.cancel(working);
     index.computeIfPresent(working.subject, (subject, grants) -> {
@@ -507,6 +805,88 @@ final class DefaultJitAccessManager implements JitAccessManager {
       System.arraycopy(grants, at + 1, next, at, grants.length - at - 1);
       return next;
     });
+    return working;
+  }
+
+  // ---------------------------------------------------------------- credentials
+
+  /**
+   * Issues the credential of a grant that just became effective. Fail closed: a grant whose credential cannot
+   * be issued is revoked, and the caller hears why.
+   */
+  private void issueCredential(LiveGrant working) {
+    if (credentialIssuer == null) {
+      return;
+    }
+    Grant grant = working.view.grant;
+    try {
+      Credential credential = credentialIssuer.issue(grant);
+      if (credential == null || !grant.id().equals(credential.grantId())) {
+        throw new IllegalStateException("the issuer returned no credential for this grant");
+      }
+      working.credential = credential;
+    } catch (RuntimeException e) {
+      log.error("credential issuer {} failed for grant {}; the grant is revoked", credentialIssuer.getClass().getName(),
+          grant.id(), e);
+      end(grant.id(), Ending.REVOKE, null, "no credential could be issued");
+      throw new JitAccessException("no credential could be issued for grant " + grant.id()
+          + "; the grant was revoked", e);
+    }
+  }
+
+  @Override
+  public Optional<Credential> credential(String grantId) {
+    Validate.id("grantId", grantId);
+    LiveGrant working = live.get(grantId);
+    return working == null ? Optional.empty() : Optional.ofNullable(working.credential);
+  }
+
+  /** Invalidates the credential of an ended grant; a failure is retried with backoff until it succeeds. */
+  private void invalidateCredential(Grant ended, @Nullable LiveGrant working) {
+    Credential credential = working == null ? null : working.credential;
+    if (credentialIssuer == null || credential == null) {
+      return;
+    }
+    Invalidation invalidation = new Invalidation(ended, credential);
+    if (!invalidation.attempt(credentialIssuer)) {
+      scheduleRetry(invalidation);
+    }
+  }
+
+  private void scheduleRetry(Invalidation invalidation) {
+    if (!closed) {
+      expiry.schedule(invalidation, time.millis() + invalidation.backoff.toMillis());
+    }
+  }
+
+  /** A credential still to invalidate, retried on the expiry thread with growing backoff. */
+  private static final class Invalidation extends TimerWheel.Timer {
+    final Grant grant;
+    final Credential credential;
+    Duration backoff = FIRST_RETRY;
+    int failures;
+
+    Invalidation(Grant grant, Credential credential) {
+      this.grant = grant;
+      this.credential = credential;
+    }
+
+    /** Tries once; on failure reports it (never the secret) and doubles the backoff. */
+    boolean attempt(CredentialIssuer issuer) {
+      try {
+        issuer.invalidate(grant, credential);
+        if (failures > 0) {
+          log.warn("the credential of grant {} was invalidated after {} failed attempts", grant.id(), failures);
+        }
+        return true;
+      } catch (RuntimeException e) {
+        failures++;
+        log.error("could not invalidate the credential of grant {} (attempt {}); retrying in {}", grant.id(),
+            failures, backoff, e);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        return false;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- the expiry thread
@@ -514,7 +894,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private void onTimer(TimerWheel.Timer timer) {
     if (timer instanceof LiveGrant grant) {
       try {
-        end(grant.grantId, Ending.EXPIRE, null, Grant.EXPIRED_REASON);
+        onGrantTimer(grant);
       } catch (RuntimeException e) {
         // The check path already denies it (time comparison); try the stored transition again later.
         log.error("could not expire grant {}; retrying", grant.grantId, e);
@@ -522,6 +902,17 @@ final class DefaultJitAccessManager implements JitAccessManager {
           expiry.schedule(working, time.millis() + MAX_RETRY.toMillis());
           return working;
         });
+      }
+    } else if (timer instanceof Invalidation invalidation) {
+      if (!invalidation.attempt(credentialIssuer)) {
+        scheduleRetry(invalidation);
+      }
+    } else if (timer instanceof ReviewWindow window) {
+      try {
+        expireRequest(window.requestId);
+      } catch (RuntimeException e) {
+        log.error("could not expire request {}; retrying", window.requestId, e);
+        expiry.schedule(window, time.millis() + MAX_RETRY.toMillis());
       }
     } else if (timer == auditRetry) {
       if (audit.retryBacklog()) {
@@ -532,6 +923,62 @@ final class DefaultJitAccessManager implements JitAccessManager {
         scheduleAuditRetry();
       }
     }
+  }
+
+  /** A grant's timer fired: it starts, it is about to end, or it ends. Runs on the expiry thread. */
+  private void onGrantTimer(LiveGrant grant) {
+    LiveGrant.View view = grant.view;
+    long now = time.millis();
+    if (now >= view.expiresAt) {
+      end(grant.grantId, Ending.EXPIRE, null, Grant.EXPIRED_REASON);
+      return;
+    }
+    if (!grant.started && now >= view.notBefore) {
+      String refusal = policyRefusalAtStart(view.grant);
+      if (refusal != null) {
+        end(grant.grantId, Ending.REVOKE, null, "the policy no longer allows it at its start: " + refusal);
+        return;
+      }
+      grant.started = true;
+      try {
+        issueCredential(grant);
+      } catch (JitAccessException e) {
+        return; // revoked and reported
+      }
+    }
+    if (grant.started && !grant.warned && now >= view.expiresAt - expiryWarningMillis) {
+      grant.warned = true;
+      listeners.emit("expiring soon", l -> l.onExpiringSoon(view.grant));
+    }
+    live.computeIfPresent(grant.grantId, (id, working) -> {
+      expiry.schedule(working, nextDeadline(working));
+      return working;
+    });
+  }
+
+  /**
+   * Asks the policy again when a scheduled grant's window opens (the rule may have changed since it was given).
+   *
+   * @return why it now refuses, or {@code null} when it still allows
+   */
+  @Nullable
+  private String policyRefusalAtStart(Grant grant) {
+    AccessRequest request = readRequest(grant.requestId())
+        .map(RequestRecord::request)
+        .orElseGet(() -> AccessRequest.builder()
+            .subject(grant.subject())
+            .resource(grant.resource())
+            .actions(grant.actions())
+            .duration(Duration.between(grant.notBefore(), grant.expiresAt()))
+            .justification(grant.justification())
+            .reference(grant.reference())
+            .breakGlass(grant.breakGlass())
+            .build());
+    PolicyDecision decision = evaluate(request.toBuilder().startAt(null).build());
+    if (decision instanceof PolicyDecision.Allow || decision instanceof PolicyDecision.RequireApprovals) {
+      return null;
+    }
+    return decision instanceof PolicyDecision.Deny deny ? deny.reason() : "no policy rule matches the request";
   }
 
   private void scheduleAuditRetry() {
@@ -554,6 +1001,38 @@ final class DefaultJitAccessManager implements JitAccessManager {
       unpublish(grantId);
       throw new GrantStoreException("the grant store could not read grant " + grantId
           + "; it is no longer honoured here until the store answers again", e);
+    }
+  }
+
+  private Optional<RequestRecord> readRequest(String requestId) {
+    try {
+      return store.findRequest(requestId);
+    } catch (RuntimeException e) {
+      throw new GrantStoreException("the grant store could not read request " + requestId, e);
+    }
+  }
+
+  private List<RequestRecord> readPending() {
+    try {
+      return store.findPendingRequests();
+    } catch (RuntimeException e) {
+      throw new GrantStoreException("the grant store could not list the pending requests", e);
+    }
+  }
+
+  private Optional<BreakGlassReview> readReview(String grantId) {
+    try {
+      return store.findReview(grantId);
+    } catch (RuntimeException e) {
+      throw new GrantStoreException("the grant store could not read the review of grant " + grantId, e);
+    }
+  }
+
+  private boolean casRequest(RequestRecord expected, RequestRecord updated) {
+    try {
+      return store.compareAndSetRequest(expected.version(), updated);
+    } catch (RuntimeException e) {
+      throw new GrantStoreException("the grant store failed to update request " + expected.id(), e);
     }
   }
 

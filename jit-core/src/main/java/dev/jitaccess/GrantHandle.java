@@ -1,5 +1,8 @@
 package dev.jitaccess;
 
+import dev.jitaccess.credential.Credential;
+import jakarta.annotation.Nullable;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,11 +21,13 @@ public final class GrantHandle implements AutoCloseable {
 
   private final JitAccessManager manager;
   private final Grant grant;
+  private final Credential credential;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  GrantHandle(JitAccessManager manager, Grant grant) {
+  GrantHandle(JitAccessManager manager, Grant grant, @Nullable Credential credential) {
     this.manager = manager;
     this.grant = grant;
+    this.credential = credential;
   }
 
   /** The grant as it was given. */
@@ -30,7 +35,15 @@ public final class GrantHandle implements AutoCloseable {
     return grant;
   }
 
-  /** Releases the grant; later calls do nothing. */
+  /**
+   * The credential issued for the grant, when the manager has a {@code CredentialIssuer}. Closing the handle
+   * invalidates it. Its secret is for this holder only: never log it.
+   */
+  public Optional<Credential> credential() {
+    return Optional.ofNullable(credential);
+  }
+
+  /** Releases the grant (which invalidates its credential); later calls do nothing. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

@@ -12,8 +12,23 @@ import jakarta.annotation.Nullable;
  */
 public interface JitAccessListener {
 
+  /** A request waits for approvals: tell the approvers. */
+  default void onPendingApproval(RequestRecord request) {}
+
+  /** An approver said no; the request has ended. */
+  default void onRequestRejected(RequestRecord request) {}
+
+  /** A request's review window passed without enough approvals; it has ended. */
+  default void onRequestExpired(RequestRecord request) {}
+
   /** A grant was given (it may start later, see {@link Grant#notBefore()}). */
   default void onGranted(Grant grant) {}
+
+  /** Emergency access was given without approval; it is queued for review. */
+  default void onBreakGlass(Grant grant) {}
+
+  /** A grant ends in less than the configured warning lead time (see {@code Builder.expiryWarning}). */
+  default void onExpiringSoon(Grant grant) {}
 
   /** A grant was lengthened; {@code grant} carries the new expiry. */
   default void onExtended(Grant grant) {}

@@ -2,6 +2,8 @@ package dev.jitaccess;
 
 import dev.jitaccess.audit.AuditSink;
 import dev.jitaccess.audit.Slf4jAuditSink;
+import dev.jitaccess.credential.Credential;
+import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.store.GrantStore;
@@ -34,11 +36,40 @@ public interface JitAccessManager extends AutoCloseable {
   /** Asks for access; the policy grants, denies or (later) routes it to approvers. */
   RequestOutcome request(AccessRequest request);
 
-  /** An approver says yes to a pending request. */
+  /**
+   * An approver says yes to a pending request. Once enough distinct eligible approvers have, the request is
+   * granted and the grant's time starts now. Approving twice counts once and changes nothing.
+   *
+   * @throws IllegalArgumentException for an unknown request, or an approver who is not eligible (the requester
+   *     itself, unless the rule allows self-approval)
+   * @throws IllegalStateException when the request is no longer pending
+   */
   RequestOutcome approve(String requestId, Subject approver, @Nullable String comment);
 
-  /** An approver says no to a pending request. */
+  /**
+   * An eligible approver says no: the request ends, {@code REJECTED}.
+   *
+   * @throws IllegalArgumentException for an unknown request or an approver who is not eligible
+   * @throws IllegalStateException when the request is no longer pending
+   */
   RequestOutcome deny(String requestId, Subject approver, String reason);
+
+  /** The requests waiting for approvals. */
+  List<RequestRecord> pendingRequests();
+
+  /** The requests {@code approver} may approve and has not approved yet. */
+  List<RequestRecord> pendingRequestsFor(Subject approver);
+
+  /** The break-glass grants nobody has reviewed yet, oldest first. */
+  List<BreakGlassReview> breakGlassReviews();
+
+  /**
+   * Records the post-incident review of a break-glass grant.
+   *
+   * @return {@code false} if it had been reviewed already
+   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the grant's own subject
+   */
+  boolean acknowledgeReview(String grantId, Subject reviewer, @Nullable String comment);
 
   /**
    * The hot path: whether {@code subject} may do {@code action} on the concrete {@code resource} now. Never
@@ -72,6 +103,12 @@ public interface JitAccessManager extends AutoCloseable {
   /** The grant with this id, active or ended. */
   Optional<Grant> grant(String grantId);
 
+  /**
+   * The credential issued for an effective grant, when a {@code CredentialIssuer} is configured; empty before a
+   * scheduled grant starts and after the grant ends. Its secret is for the holder only: never log it.
+   */
+  Optional<Credential> credential(String grantId);
+
   /** The subject's grants that have not ended, including scheduled ones that have not started yet. */
   List<Grant> activeGrants(Subject subject);
 
@@ -100,8 +137,11 @@ public interface JitAccessManager extends AutoCloseable {
     AccessPolicy policy;
     GrantStore store;
     AuditSink auditSink;
+    CredentialIssuer credentialIssuer;
     final List<JitAccessListener> listeners = new ArrayList<>();
     Clock clock;
+    ApproverDirectory approverDirectory = ApproverDirectory.NONE;
+    Duration expiryWarning = Duration.ZERO;
     Duration tick = DEFAULT_TICK;
     UsageAudit usageAudit = UsageAudit.FIRST_USE;
     int deniedEventsPerMinute = DEFAULT_DENIED_EVENTS_PER_MINUTE;
@@ -129,6 +169,16 @@ public interface JitAccessManager extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Issues a credential (for example a signed token) when a grant becomes effective and invalidates it when
+     * the grant ends; optional.
+     */
+    public Builder credentialIssuer(CredentialIssuer issuer) {
+      requireUnset("credentialIssuer", this.credentialIssuer);
+      this.credentialIssuer = Validate.notNull("credentialIssuer", issuer);
+      return this;
+    }
+
     /** Hears transitions; may be called several times. */
     public Builder listener(JitAccessListener listener) {
       listeners.add(Validate.notNull("listener", listener));
@@ -139,6 +189,24 @@ public interface JitAccessManager extends AutoCloseable {
     public Builder clock(Clock clock) {
       requireUnset("clock", this.clock);
       this.clock = Validate.notNull("clock", clock);
+      return this;
+    }
+
+    /** Where approvers' group memberships come from; default {@link ApproverDirectory#NONE}. */
+    public Builder approverDirectory(ApproverDirectory directory) {
+      this.approverDirectory = Validate.notNull("approverDirectory", directory);
+      return this;
+    }
+
+    /**
+     * How long before a grant ends listeners hear {@link JitAccessListener#onExpiringSoon}; zero (the default)
+     * for no warning. Grants shorter than the lead are not warned about.
+     */
+    public Builder expiryWarning(Duration lead) {
+      Validate.notNull("expiryWarning", lead);
+      Validate.requireArgument(!lead.isNegative() && lead.compareTo(Validate.MAX_DURATION) <= 0, "expiryWarning",
+          lead, "must be zero or positive and at most " + Validate.MAX_DURATION);
+      this.expiryWarning = lead;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.jitaccess;
 
+import dev.jitaccess.credential.Credential;
 import dev.jitaccess.expiry.TimerWheel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -31,6 +32,15 @@ final class LiveGrant extends TimerWheel.Timer {
   final ResourcePattern pattern;
   final String[] actions;
   volatile View view;
+  /**
+   * Whether the grant's start was handled (policy asked again for a scheduled start); touched only by the
+   * thread that fires this timer or, before it is scheduled, by the publishing thread.
+   */
+  volatile boolean started;
+  /** Whether listeners heard that it expires soon (reset by an extension). */
+  volatile boolean warned;
+  /** The credential issued when the grant became effective, if an issuer is configured. */
+  volatile Credential credential;
 
   /** Exact grants: bit i set once action i was audited (the resource is always the grant's own). */
   @SuppressWarnings("unused") // accessed through USED_MASK

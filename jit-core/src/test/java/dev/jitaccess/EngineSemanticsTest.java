@@ -22,26 +22,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EngineSemanticsTest {
 
-  private final List<EngineFixture> fixtures = new ArrayList<>();
-
-  private EngineFixture track(EngineFixture fixture) {
-    fixtures.add(fixture);
-    return fixture;
-  }
-
-  @AfterEach
-  void closeAll() {
-    fixtures.forEach(EngineFixture::close);
-  }
+  @RegisterExtension
+  final EngineFixtures fixtures = new EngineFixtures();
 
   @Test
   void aClockSteppedBackNeverRevivesOrLengthensAGrant() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
 
     f.clock.advance(Duration.ofMinutes(11));
@@ -54,7 +45,7 @@ class EngineSemanticsTest {
 
   @Test
   void aClockSteppedBackDoesNotDelayExpiry() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
     f.clock.advance(Duration.ofMinutes(5));
     f.clock.advance(Duration.ofHours(-1));
@@ -69,7 +60,7 @@ class EngineSemanticsTest {
 
   @Test
   void grantIsEffectiveFromNotBeforeUpToButExcludingExpiresAt() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
 
     f.clock.advance(Duration.ofMinutes(10).minusMillis(1));
@@ -80,7 +71,7 @@ class EngineSemanticsTest {
 
   @Test
   void revokeAndExpiryRacingWriteExactlyOneTerminalEventPerGrant() throws Exception {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     List<Grant> grants = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       grants.add(f.grant(Subject.user("u" + (i % 17)), "prod/db/t" + i, Duration.ofMinutes(1)));
@@ -126,7 +117,7 @@ class EngineSemanticsTest {
 
   @Test
   void firstUseIsAuditedOncePerResourceAndAction() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     Grant grant = f.grant(ALICE, "prod/db/**", Duration.ofMinutes(10), "read", "write");
 
     for (int i = 0; i < 5; i++) {
@@ -147,8 +138,8 @@ class EngineSemanticsTest {
 
   @Test
   void everyUseAndNoUseModes() {
-    EngineFixture every = track(new EngineFixture(b -> b.usageAudit(UsageAudit.EVERY_USE)));
-    EngineFixture none = track(new EngineFixture(b -> b.usageAudit(UsageAudit.NONE)));
+    EngineFixture every = fixtures.create(b -> b.usageAudit(UsageAudit.EVERY_USE));
+    EngineFixture none = fixtures.create(b -> b.usageAudit(UsageAudit.NONE));
     every.grant(ALICE, ORDERS, Duration.ofMinutes(10));
     none.grant(ALICE, ORDERS, Duration.ofMinutes(10));
 
@@ -163,7 +154,7 @@ class EngineSemanticsTest {
 
   @Test
   void deniedChecksAreAuditedButRateLimitedPerSubject() {
-    EngineFixture f = track(new EngineFixture(b -> b.deniedEventsPerMinute(3)));
+    EngineFixture f = fixtures.create(b -> b.deniedEventsPerMinute(3));
 
     for (int i = 0; i < 50; i++) {
       f.jit.check(ALICE, ORDERS, "read");
@@ -182,7 +173,7 @@ class EngineSemanticsTest {
 
   @Test
   void deniedHostileInputIsAuditedEscaped() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
 
     f.jit.check(ALICE, "prod/db\nevent=GRANTED", "read");
 
@@ -230,7 +221,7 @@ class EngineSemanticsTest {
         heard.add("expired");
       }
     };
-    EngineFixture f = track(new EngineFixture(b -> b.listener(broken).listener(working)));
+    EngineFixture f = fixtures.create(b -> b.listener(broken).listener(working));
 
     Grant a = f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
     f.jit.extend(a.id(), Duration.ofMinutes(1), "more");
@@ -248,12 +239,12 @@ class EngineSemanticsTest {
   @Test
   void aManagerStartedOnAnExistingStoreHonoursActiveGrantsAndExpiresOverdueOnesOnce() {
     InMemoryGrantStore store = new InMemoryGrantStore();
-    EngineFixture first = new EngineFixture(store, b -> {});
+    EngineFixture first = fixtures.create(store, b -> {});
     Grant shortGrant = first.grant(ALICE, ORDERS, Duration.ofMinutes(5));
     Grant longGrant = first.grant(BOB, ORDERS, Duration.ofHours(2));
     first.close();
 
-    EngineFixture second = track(new EngineFixture(store, b -> {}));
+    EngineFixture second = fixtures.create(store, b -> {});
     second.clock.advance(Duration.ofMinutes(30)); // the outage: nothing ran while shortGrant ran out
 
     await().until(() -> second.eventsOf(shortGrant.id(), AuditEventType.EXPIRED).size() == 1);
@@ -267,7 +258,7 @@ class EngineSemanticsTest {
 
   @Test
   void acquireReleasesOnCloseAlsoWhenTheBlockThrows() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     String[] grantId = new String[1];
 
     assertThatThrownBy(() -> {
@@ -286,7 +277,7 @@ class EngineSemanticsTest {
 
   @Test
   void acquireWhenDeniedThrowsWithTheOutcome() {
-    EngineFixture f = track(new EngineFixture(b -> b.policy(r -> PolicyDecision.deny("pipelines may not"))));
+    EngineFixture f = fixtures.create(b -> b.policy(r -> PolicyDecision.deny("pipelines may not")));
 
     assertThatThrownBy(() -> f.jit.acquire(request(ALICE, ORDERS, Duration.ofMinutes(5)).build()))
         .isInstanceOfSatisfying(AccessNotGrantedException.class,
@@ -296,7 +287,7 @@ class EngineSemanticsTest {
 
   @Test
   void acquireRefusesAFutureStart() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
 
     assertThatThrownBy(() -> f.jit.acquire(request(ALICE, ORDERS, Duration.ofMinutes(5))
         .startAt(f.clock.instant().plusSeconds(60)).build()))
@@ -306,7 +297,7 @@ class EngineSemanticsTest {
 
   @Test
   void closingAHandleTwiceReleasesOnce() {
-    EngineFixture f = track(new EngineFixture());
+    EngineFixture f = fixtures.create();
     GrantHandle handle = f.jit.acquire(request(ALICE, ORDERS, Duration.ofMinutes(5)).build());
 
     handle.close();

@@ -13,31 +13,21 @@ import dev.jitaccess.audit.AuditException;
 import dev.jitaccess.store.GrantStoreException;
 import dev.jitaccess.store.InMemoryGrantStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DESIGN.md "Fail closed" and "Audit before effect": every failure ends on the side of less access. */
 class FailClosedTest {
 
-  private final List<EngineFixture> fixtures = new ArrayList<>();
-
-  private EngineFixture track(EngineFixture fixture) {
-    fixtures.add(fixture);
-    return fixture;
-  }
-
-  @AfterEach
-  void closeAll() {
-    fixtures.forEach(EngineFixture::close);
-  }
+  @RegisterExtension
+  final EngineFixtures fixtures = new EngineFixtures();
 
   @Test
   void throwingPolicyDenies() {
-    EngineFixture f = track(new EngineFixture(b -> b.policy(r -> {
+    EngineFixture f = fixtures.create(b -> b.policy(r -> {
       throw new IllegalStateException("rules service down");
-    })));
+    }));
 
     RequestOutcome outcome = f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build());
 
@@ -49,7 +39,7 @@ class FailClosedTest {
 
   @Test
   void policyReturningNullDenies() {
-    EngineFixture f = track(new EngineFixture(b -> b.policy(r -> null)));
+    EngineFixture f = fixtures.create(b -> b.policy(r -> null));
 
     assertThat(f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build()))
         .isInstanceOf(RequestOutcome.Denied.class);
@@ -57,7 +47,7 @@ class FailClosedTest {
 
   @Test
   void whenTheSinkRefusesTheGrantedEventNothingIsGranted() {
-    EngineFixture f = track(new EngineFixture(b -> {}));
+    EngineFixture f = fixtures.create();
     f.audit.failWith(new IllegalStateException("disk full"));
 
     assertThatThrownBy(() -> f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build()))
@@ -70,11 +60,11 @@ class FailClosedTest {
 
   @Test
   void whenOnlyTheGrantedEventFailsNothingIsStoredOrVisible() {
-    EngineFixture f = track(new EngineFixture(b -> b.auditSink(event -> {
+    EngineFixture f = fixtures.create(b -> b.auditSink(event -> {
       if (event.type() == AuditEventType.GRANTED) {
         throw new IllegalStateException("refused");
       }
-    })));
+    }));
 
     assertThatThrownBy(() -> f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build()))
         .isInstanceOf(AuditException.class);
@@ -84,12 +74,12 @@ class FailClosedTest {
 
   @Test
   void whenTheStoreCannotSaveTheRequestFailsAndTheTrailSaysItNeverTookEffect() {
-    EngineFixture f = track(new EngineFixture(new ForwardingGrantStore(new InMemoryGrantStore()) {
+    EngineFixture f = fixtures.create(new ForwardingGrantStore(new InMemoryGrantStore()) {
       @Override
       public void save(Grant grant) {
         throw new GrantStoreException("connection refused");
       }
-    }, b -> {}));
+    }, b -> {});
 
     assertThatThrownBy(() -> f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build()))
         .isInstanceOf(JitAccessException.class).hasMessageContaining("nothing was granted");
@@ -103,7 +93,7 @@ class FailClosedTest {
   @Test
   void whenTheStoreFailsToStoreARevocationTheGrantIsNoLongerHonouredHere() {
     FlakyStore store = new FlakyStore();
-    EngineFixture f = track(new EngineFixture(store, b -> {}));
+    EngineFixture f = fixtures.create(store, b -> {});
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
     store.failing = true;
 
@@ -124,7 +114,7 @@ class FailClosedTest {
 
   @Test
   void revocationIsNotBlockedByAFailingSinkAndItsEventArrivesWhenTheSinkRecovers() {
-    EngineFixture f = track(new EngineFixture(b -> {}));
+    EngineFixture f = fixtures.create();
     Grant first = f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
     Grant second = f.grant(ALICE, "prod/db/customers", Duration.ofMinutes(30));
     f.audit.failWith(new IllegalStateException("disk full"));
@@ -143,7 +133,7 @@ class FailClosedTest {
 
   @Test
   void expiryIsNotBlockedByAFailingSink() {
-    EngineFixture f = track(new EngineFixture(b -> {}));
+    EngineFixture f = fixtures.create();
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
     f.audit.failWith(new IllegalStateException("disk full"));
 
@@ -157,7 +147,7 @@ class FailClosedTest {
 
   @Test
   void whenFirstUseCannotBeAuditedTheCheckIsDeniedAndRetriedNextTime() {
-    EngineFixture f = track(new EngineFixture(b -> {}));
+    EngineFixture f = fixtures.create();
     f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
     f.audit.failWith(new IllegalStateException("disk full"));
 
@@ -172,7 +162,7 @@ class FailClosedTest {
 
   @Test
   void noSubjectNoAccess() {
-    EngineFixture f = track(new EngineFixture(b -> {}));
+    EngineFixture f = fixtures.create();
     f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
 
     assertThat(f.jit.check(null, ORDERS, "read").allowed()).isFalse();
@@ -182,7 +172,7 @@ class FailClosedTest {
 
   @Test
   void closedManagerDeniesEveryCheckAndRefusesChanges() {
-    EngineFixture f = track(new EngineFixture(b -> {}));
+    EngineFixture f = fixtures.create();
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
 
     f.jit.close();

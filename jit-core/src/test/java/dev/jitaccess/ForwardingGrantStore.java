@@ -37,4 +37,44 @@ class ForwardingGrantStore implements GrantStore {
   public List<Grant> findActive() {
     return delegate.findActive();
   }
+
+  @Override
+  public void saveRequest(RequestRecord request) {
+    delegate.saveRequest(request);
+  }
+
+  @Override
+  public boolean compareAndSetRequest(long expectedVersion, RequestRecord updated) {
+    return delegate.compareAndSetRequest(expectedVersion, updated);
+  }
+
+  @Override
+  public Optional<RequestRecord> findRequest(String requestId) {
+    return delegate.findRequest(requestId);
+  }
+
+  @Override
+  public List<RequestRecord> findPendingRequests() {
+    return delegate.findPendingRequests();
+  }
+
+  @Override
+  public void saveReview(BreakGlassReview review) {
+    delegate.saveReview(review);
+  }
+
+  @Override
+  public boolean compareAndSetReview(long expectedVersion, BreakGlassReview updated) {
+    return delegate.compareAndSetReview(expectedVersion, updated);
+  }
+
+  @Override
+  public Optional<BreakGlassReview> findReview(String grantId) {
+    return delegate.findReview(grantId);
+  }
+
+  @Override
+  public List<BreakGlassReview> findOpenReviews() {
+    return delegate.findOpenReviews();
+  }
 }

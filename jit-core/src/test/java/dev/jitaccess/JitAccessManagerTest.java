@@ -17,34 +17,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class JitAccessManagerTest {
 
-  private final List<EngineFixture> fixtures = new ArrayList<>();
-
-  private EngineFixture fixture() {
-    return track(new EngineFixture());
-  }
-
-  private EngineFixture track(EngineFixture fixture) {
-    fixtures.add(fixture);
-    return fixture;
-  }
-
-  @AfterEach
-  void closeAll() {
-    fixtures.forEach(EngineFixture::close);
-  }
+  @RegisterExtension
+  final EngineFixtures fixtures = new EngineFixtures();
 
   @Nested
   class RequestAndCheck {
 
     @Test
     void requestWhenPolicyAllowsThenGrantedAndCheckAllowedForItsActionsOnly() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();
 
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(30), "read");
@@ -63,7 +50,7 @@ class JitAccessManagerTest {
 
     @Test
     void checkWhenGrantIsAPatternThenCoversMatchingResourcesOnly() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       f.grant(ALICE, "prod/db/**", Duration.ofMinutes(5));
 
       assertThat(f.jit.isAllowed(ALICE, "prod/db/orders", "read")).isTrue();
@@ -76,7 +63,7 @@ class JitAccessManagerTest {
 
     @Test
     void requestEventsAreAuditedBeforeTheGrantWithTheirIds() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
 
       List<AuditEvent> events = f.audit.events();
@@ -89,7 +76,7 @@ class JitAccessManagerTest {
 
     @Test
     void requestWhenPolicyDeniesThenDeniedAuditedAndNothingGranted() {
-      EngineFixture f = track(new EngineFixture(b -> b.policy(r -> PolicyDecision.deny("not on call"))));
+      EngineFixture f = fixtures.create(b -> b.policy(r -> PolicyDecision.deny("not on call")));
 
       RequestOutcome outcome = f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build());
 
@@ -102,7 +89,7 @@ class JitAccessManagerTest {
 
     @Test
     void requestWhenNoRuleAppliesThenDenied() {
-      EngineFixture f = track(new EngineFixture(b -> b.policy(r -> PolicyDecision.notApplicable())));
+      EngineFixture f = fixtures.create(b -> b.policy(r -> PolicyDecision.notApplicable()));
 
       RequestOutcome outcome = f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(5)).build());
 
@@ -112,8 +99,8 @@ class JitAccessManagerTest {
 
     @Test
     void requestWhenPolicyGivesLessThanAskedThenGrantIsShorterButNeverLonger() {
-      EngineFixture shorter = track(new EngineFixture(b -> b.policy(r -> PolicyDecision.allow("r", Duration.ofMinutes(1)))));
-      EngineFixture longer = track(new EngineFixture(b -> b.policy(r -> PolicyDecision.allow("r", Duration.ofHours(9)))));
+      EngineFixture shorter = fixtures.create(b -> b.policy(r -> PolicyDecision.allow("r", Duration.ofMinutes(1))));
+      EngineFixture longer = fixtures.create(b -> b.policy(r -> PolicyDecision.allow("r", Duration.ofHours(9))));
 
       assertThat(Duration.between(shorter.clock.instant(), shorter.grant(ALICE, ORDERS, Duration.ofMinutes(5)).expiresAt()))
           .isEqualTo(Duration.ofMinutes(1));
@@ -123,7 +110,7 @@ class JitAccessManagerTest {
 
     @Test
     void scheduledGrantIsNotEffectiveBeforeItsStart() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Instant start = f.clock.instant().plus(Duration.ofHours(1));
       Grant grant = ((RequestOutcome.Granted) f.jit.request(
           request(ALICE, ORDERS, Duration.ofMinutes(10)).startAt(start).build())).grant();
@@ -139,7 +126,7 @@ class JitAccessManagerTest {
 
     @Test
     void approveAndDenyWhenNoRequestIsPendingThenSaySo() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       assertThatThrownBy(() -> f.jit.approve("nope", BOB, "ok"))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestId");
       assertThatThrownBy(() -> f.jit.deny("nope", BOB, "no"))
@@ -152,7 +139,7 @@ class JitAccessManagerTest {
 
     @Test
     void revokeEndsAccessAtOnceAndIsIdempotent() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
 
       assertThat(f.jit.revoke(grant.id(), ADMIN, "left the team")).isTrue();
@@ -170,7 +157,7 @@ class JitAccessManagerTest {
 
     @Test
     void releaseIsARevocationWithTheReasonReleased() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
 
       assertThat(f.jit.release(grant.id())).isTrue();
@@ -186,7 +173,7 @@ class JitAccessManagerTest {
 
     @Test
     void unknownGrantIdsEndNothing() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       assertThat(f.jit.release("no-such-grant")).isFalse();
       assertThat(f.jit.revoke("no-such-grant", ADMIN, "x")).isFalse();
       assertThat(f.jit.grant("no-such-grant")).isEmpty();
@@ -194,7 +181,7 @@ class JitAccessManagerTest {
 
     @Test
     void revokeAllEndsEveryActiveGrantOfTheSubjectOnly() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
       f.grant(ALICE, "prod/db/customers", Duration.ofMinutes(30));
       Grant released = f.grant(ALICE, "prod/db/invoices", Duration.ofMinutes(30));
@@ -211,10 +198,10 @@ class JitAccessManagerTest {
 
     @Test
     void revokingAGrantThatRanOutExpiresItInsteadAndReportsFalse() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(1));
       f.jit.close(); // no expiry thread: the revocation finds the grant past due
-      EngineFixture g = track(new EngineFixture(f.store, b -> {}));
+      EngineFixture g = fixtures.create(f.store, b -> {});
       g.clock.set(grant.expiresAt().plusSeconds(1));
 
       boolean revoked;
@@ -235,7 +222,7 @@ class JitAccessManagerTest {
 
     @Test
     void extendMovesTheExpiryAndIsAudited() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
 
       Grant extended = f.jit.extend(grant.id(), Duration.ofMinutes(5), "INC-1: more");
@@ -252,7 +239,7 @@ class JitAccessManagerTest {
 
     @Test
     void extendWhenPolicyRefusesThenGrantUnchanged() {
-      EngineFixture f = track(new EngineFixture(b -> b.policy(r -> PolicyDecision.allow("no-ext", r.duration()))));
+      EngineFixture f = fixtures.create(b -> b.policy(r -> PolicyDecision.allow("no-ext", r.duration())));
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
 
       assertThatThrownBy(() -> f.jit.extend(grant.id(), Duration.ofMinutes(5), "more"))
@@ -263,7 +250,7 @@ class JitAccessManagerTest {
 
     @Test
     void extendWhenGrantEndedOrRanOutThenRefused() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant revoked = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
       f.jit.revoke(revoked.id(), ADMIN, "x");
       Grant ranOut = f.grant(BOB, ORDERS, Duration.ofMinutes(10));
@@ -279,7 +266,7 @@ class JitAccessManagerTest {
 
     @Test
     void extendWhenSinkRefusesThenTheExtensionIsTakenBack() {
-      EngineFixture f = fixture();
+      EngineFixture f = fixtures.create();
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
       f.audit.failWith(new IllegalStateException("disk full"));
 
@@ -299,12 +286,12 @@ class JitAccessManagerTest {
     @Test
     void expiryIsActiveEventListenerAndStoredStateExactlyOnce() {
       List<Grant> heard = new CopyOnWriteArrayList<>();
-      EngineFixture f = track(new EngineFixture(b -> b.listener(new JitAccessListener() {
+      EngineFixture f = fixtures.create(b -> b.listener(new JitAccessListener() {
         @Override
         public void onExpired(Grant grant) {
           heard.add(grant);
         }
-      })));
+      }));
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
 
       f.clock.advance(Duration.ofMinutes(5));
@@ -322,7 +309,7 @@ class JitAccessManagerTest {
     @Test
     void expiredGrantIsDeniedEvenBeforeTheTimerFires() throws Exception {
       BlockingStore store = new BlockingStore();
-      EngineFixture f = track(new EngineFixture(store, b -> {}));
+      EngineFixture f = fixtures.create(store, b -> {});
       Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(5));
       store.blockCompareAndSet();
 

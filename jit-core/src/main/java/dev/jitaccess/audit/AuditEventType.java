@@ -25,7 +25,9 @@ public enum AuditEventType {
   /** A check was refused (rate-limited per subject). */
   ACCESS_DENIED,
   /** Emergency access was given without approval. */
-  BREAK_GLASS;
+  BREAK_GLASS,
+  /** Someone other than its holder reviewed a break-glass grant after the incident. */
+  BREAK_GLASS_REVIEWED;
 
   /** Events that reduce privilege must never be blocked by a failing sink. */
   public boolean reducesPrivilege() {

@@ -42,7 +42,29 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code justificationRequired}, {@code justificationPattern}: a non-blank justification is required;
  *       a pattern (a {@link Pattern Java regular expression} that must be <em>found</em> in the justification,
  *       so anchor it with {@code ^} to demand a prefix) implies that it is required.
- *   <li>approval mode: {@link Builder#autoApprove()} is the only mode so far, and choosing one is required.
+ *   <li>approval mode, exactly one of:
+ *       <ul>
+ *         <li>{@link Builder#autoApprove()}: a request that passes the checks is granted at once;
+ *         <li>{@link Builder#requireApprovals(int) requireApprovals(n)}: a request that passes the checks waits
+ *             for {@code n} distinct approvals (see {@link ApprovalRequirement}) from the listed
+ *             {@link Builder#approvers approvers} and/or members of the listed
+ *             {@link Builder#approverGroups approverGroups} (at least one of the two). The requester never
+ *             approves its own request unless {@link Builder#selfApproval selfApproval(true)}. The request
+ *             waits at most {@link Builder#reviewWindow reviewWindow} (default
+ *             {@link ApprovalRequirement#DEFAULT_REVIEW_WINDOW}). The rule builds its {@link ApprovalRequirement}
+ *             once; the engine enforces it (who is eligible, counting, the review window).
+ *       </ul>
+ *       The approval settings only make sense with {@code requireApprovals}, so setting one of them with
+ *       {@code autoApprove()} is rejected. Separation of duties is checked when the rule is built: with no
+ *       approver groups, {@code n} must not exceed the listed approvers, and, unless self-approval is allowed,
+ *       a listed requester who is also a listed approver must still find {@code n} approvers besides itself.
+ *   <li>break-glass (emergency access, {@link dev.jitaccess.AccessRequest#breakGlass()}): off unless
+ *       {@link Builder#breakGlass(Duration) breakGlass(maxDuration)}. A break-glass request must name an
+ *       incident id ({@link dev.jitaccess.AccessRequest#reference()}), which must contain
+ *       {@link Builder#incidentPattern incidentPattern} when one is set, and may last at most the break-glass
+ *       max duration (the normal {@code maxDuration} does not apply to it). It needs no ticket: the
+ *       justification pattern does not apply, though a justification is still required when the rule requires
+ *       one. It needs no approver, even on a rule that requires approvals. It cannot be extended.
  * </ul>
  */
 public final class AccessRule {
@@ -61,8 +83,17 @@ public final class AccessRule {
   private final boolean justificationRequired;
   @Nullable private final Pattern justificationPattern;
   private final boolean autoApprove;
+  @Nullable private final ApprovalRequirement approvalRequirement;
+  /**
+   * Approvers who, as requesters, could never be approved (self-approval excluded, no approver groups, and
+   * {@code n} equal to the listed approvers); empty when there is no such case.
+   */
+  private final Set<Subject> stuckRequesters;
+  @Nullable private final Duration breakGlassMaxDuration;
+  @Nullable private final Pattern incidentPattern;
 
-  private AccessRule(Builder b, Duration maxLifetime, boolean justificationRequired) {
+  private AccessRule(Builder b, Duration maxLifetime, boolean justificationRequired,
+      @Nullable ApprovalRequirement approvalRequirement) {
     this.name = b.name;
     this.resources = b.resources;
     this.actions = b.actions;
@@ -74,6 +105,13 @@ public final class AccessRule {
     this.justificationRequired = justificationRequired;
     this.justificationPattern = b.justificationPattern;
     this.autoApprove = b.autoApprove;
+    this.approvalRequirement = approvalRequirement;
+    this.stuckRequesters = approvalRequirement != null && approvalRequirement.approverGroups().isEmpty()
+        && !approvalRequirement.selfApprovalAllowed()
+        && approvalRequirement.approvals() >= approvalRequirement.approvers().size()
+        ? approvalRequirement.approvers() : Set.of();
+    this.breakGlassMaxDuration = b.breakGlassMaxDuration;
+    this.incidentPattern = b.incidentPattern;
   }
 
   /** Starts a rule called {@code name}, which must be a valid id and unique within its policy. */
@@ -138,6 +176,26 @@ public final class AccessRule {
     return autoApprove;
   }
 
+  /** What a request must gather before it is granted, when the rule requires approvals; empty for auto-approve. */
+  public Optional<ApprovalRequirement> approvalRequirement() {
+    return Optional.ofNullable(approvalRequirement);
+  }
+
+  /** Whether the rule allows break-glass requests. */
+  public boolean allowsBreakGlass() {
+    return breakGlassMaxDuration != null;
+  }
+
+  /** The longest duration of a break-glass request, when the rule allows break-glass. */
+  public Optional<Duration> breakGlassMaxDuration() {
+    return Optional.ofNullable(breakGlassMaxDuration);
+  }
+
+  /** The regular expression the incident id of a break-glass request must contain, if any. */
+  public Optional<String> incidentPattern() {
+    return incidentPattern == null ? Optional.empty() : Optional.of(incidentPattern.pattern());
+  }
+
   // ---- used by RulePolicy -------------------------------------------------------------------------------
 
   /** Whether one of the rule's patterns covers {@code resource}, a concrete name or a pattern. */
@@ -200,18 +258,33 @@ public final class AccessRule {
    */
   @Nullable
   String justificationProblem(@Nullable String justification) {
+    return justificationProblem(justification, true);
+  }
+
+  /**
+   * Why {@code justification} does not satisfy the rule for a break-glass request, or {@code null} when it
+   * does: it must be present when the rule requires one, but the pattern (a ticket) does not apply.
+   */
+  @Nullable
+  String breakGlassJustificationProblem(@Nullable String justification) {
+    return justificationProblem(justification, false);
+  }
+
+  @Nullable
+  private String justificationProblem(@Nullable String justification, boolean applyPattern) {
     if (!justificationRequired) {
       return null;
     }
+    boolean pattern = applyPattern && justificationPattern != null;
     if (justification == null || justification.isBlank()) {
-      return justificationPattern == null
-          ? "rule " + name + " requires a justification"
-          : "rule " + name + " requires a justification matching " + shownPattern();
+      return pattern
+          ? "rule " + name + " requires a justification matching " + shown(justificationPattern)
+          : "rule " + name + " requires a justification";
     }
-    if (justificationPattern != null) {
+    if (pattern) {
       try {
         if (!justificationPattern.matcher(new BoundedCharSequence(justification)).find()) {
-          return "justification must match " + shownPattern() + " (rule " + name + ")";
+          return "justification must match " + shown(justificationPattern) + " (rule " + name + ")";
         }
       } catch (BoundedCharSequence.BudgetExceeded e) {
         return "justification could not be checked against the pattern of rule " + name;
@@ -220,8 +293,37 @@ public final class AccessRule {
     return null;
   }
 
-  private String shownPattern() {
-    String p = justificationPattern.pattern();
+  /**
+   * Why the incident id {@code reference} of a break-glass request does not satisfy the rule, or {@code null}
+   * when it does. The reason never repeats the incident id.
+   */
+  @Nullable
+  String incidentProblem(@Nullable String reference) {
+    if (reference == null || reference.isBlank()) {
+      return "rule " + name + " requires an incident id (the request's reference) for break-glass";
+    }
+    if (incidentPattern != null) {
+      try {
+        if (!incidentPattern.matcher(new BoundedCharSequence(reference)).find()) {
+          return "incident id must match " + shown(incidentPattern) + " (rule " + name + ")";
+        }
+      } catch (BoundedCharSequence.BudgetExceeded e) {
+        return "incident id could not be checked against the incident pattern of rule " + name;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether a request of {@code requester} could never gather its approvals: it is one of the listed approvers,
+   * self-approval is excluded, there are no approver groups, and the other listed approvers are too few.
+   */
+  boolean cannotBeApprovedFor(Subject requester) {
+    return stuckRequesters.contains(requester);
+  }
+
+  private static String shown(Pattern pattern) {
+    String p = pattern.pattern();
     if (p.length() <= SHOWN_PATTERN_CHARS) {
       return p;
     }
@@ -235,14 +337,17 @@ public final class AccessRule {
   @Override
   public String toString() {
     return "AccessRule[" + name + " " + resources + " " + actions + " maxDuration=" + maxDuration
-        + " maxLifetime=" + maxLifetime + "]";
+        + " maxLifetime=" + maxLifetime
+        + (approvalRequirement == null ? " autoApprove" : " approvals=" + approvalRequirement.approvals())
+        + (breakGlassMaxDuration == null ? "" : " breakGlass=" + breakGlassMaxDuration) + "]";
   }
 
   /**
-   * A justification as the regex engine sees it, with a budget of character reads, so that an unlucky pattern
-   * (catastrophic backtracking) on a hostile justification fails in bounded time instead of holding a request
-   * thread. Justifications are at most {@value Validate#MAX_TEXT_LENGTH} characters, so even a pattern that
-   * is quadratic on a failing search ({@code .*INC-\\d+}) reads about a million characters, well within it.
+   * A justification (or incident id) as the regex engine sees it, with a budget of character reads, so that an
+   * unlucky pattern (catastrophic backtracking) on a hostile justification fails in bounded time instead of
+   * holding a request thread. Justifications are at most {@value Validate#MAX_TEXT_LENGTH} characters, so even a
+   * pattern that is quadratic on a failing search ({@code .*INC-\\d+}) reads about a million characters, well
+   * within it.
    */
   private static final class BoundedCharSequence implements CharSequence {
     private static final long BUDGET = 20_000_000;
@@ -286,13 +391,14 @@ public final class AccessRule {
       private static final long serialVersionUID = 1L;
 
       BudgetExceeded() {
-        super("justification pattern took too long", null, false, false);
+        super("pattern took too long", null, false, false);
       }
     }
   }
 
   /**
-   * Builds an {@link AccessRule}. Setters validate at once; each field may be set once. Not thread-safe.
+   * Builds an {@link AccessRule}. Setters validate at once and name the field they reject; each field may be set
+   * once. Not thread-safe.
    */
   public static final class Builder {
     private final String name;
@@ -306,6 +412,13 @@ public final class AccessRule {
     private Boolean justificationRequired;
     private Pattern justificationPattern;
     private boolean autoApprove;
+    private Integer requiredApprovals;
+    private Set<Subject> approvers;
+    private Set<String> approverGroups;
+    private Boolean selfApproval;
+    private Duration reviewWindow;
+    private Duration breakGlassMaxDuration;
+    private Pattern incidentPattern;
 
     private Builder(String name) {
       this.name = name;
@@ -427,17 +540,14 @@ public final class AccessRule {
      */
     public Builder justificationPattern(String regex) {
       requireUnset("justificationPattern", justificationPattern);
-      Validate.requiredText("justificationPattern", regex);
-      try {
-        this.justificationPattern = Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        throw Validate.bad("justificationPattern", regex,
-            "must be a valid regular expression (" + e.getDescription() + " at index " + e.getIndex() + ")");
-      }
+      this.justificationPattern = compile("justificationPattern", regex);
       return this;
     }
 
-    /** Requests the rule allows are granted at once, without approvals. */
+    /**
+     * Approval mode: requests the rule allows are granted at once, without approvals. The alternative to
+     * {@link #requireApprovals(int)}.
+     */
     public Builder autoApprove() {
       if (autoApprove) {
         throw new IllegalStateException("approval mode was already set to auto-approve");
@@ -447,10 +557,106 @@ public final class AccessRule {
     }
 
     /**
+     * Approval mode: requests the rule allows wait for {@code approvals} distinct approvals, 1 to
+     * {@value ApprovalRequirement#MAX_APPROVALS}, from the {@link #approvers} and/or members of the
+     * {@link #approverGroups} (at least one of the two must be set). The alternative to {@link #autoApprove()}.
+     */
+    public Builder requireApprovals(int approvals) {
+      requireUnset("requireApprovals", requiredApprovals);
+      Validate.requireArgument(approvals >= 1 && approvals <= ApprovalRequirement.MAX_APPROVALS, "requireApprovals",
+          approvals, "must be between 1 and " + ApprovalRequirement.MAX_APPROVALS);
+      this.requiredApprovals = approvals;
+      return this;
+    }
+
+    /** Subjects who may approve; only with {@link #requireApprovals}. Combined with approverGroups by "or". */
+    public Builder approvers(Subject... subjects) {
+      Validate.notNull("approvers", subjects);
+      return approvers(Arrays.asList(subjects.clone()));
+    }
+
+    /** Subjects who may approve; only with {@link #requireApprovals}. Combined with approverGroups by "or". */
+    public Builder approvers(Collection<Subject> subjects) {
+      requireUnset("approvers", approvers);
+      Validate.notNull("approvers", subjects);
+      Validate.requireArgument(!subjects.isEmpty(), "approvers", subjects, "must name at least one subject");
+      LinkedHashSet<Subject> set = new LinkedHashSet<>();
+      for (Subject s : subjects) {
+        set.add(Validate.notNull("approvers", s));
+      }
+      this.approvers = Collections.unmodifiableSet(set);
+      return this;
+    }
+
+    /**
+     * Groups whose members may approve requests (membership as the application tells the engine); only with
+     * {@link #requireApprovals}. Combined with {@link #approvers} by "or".
+     */
+    public Builder approverGroups(String... groups) {
+      Validate.notNull("approverGroups", groups);
+      return approverGroups(Arrays.asList(groups.clone()));
+    }
+
+    /**
+     * Groups whose members may approve requests (membership as the application tells the engine); only with
+     * {@link #requireApprovals}. Combined with {@link #approvers} by "or".
+     */
+    public Builder approverGroups(Collection<String> groups) {
+      requireUnset("approverGroups", approverGroups);
+      Validate.notNull("approverGroups", groups);
+      Validate.requireArgument(!groups.isEmpty(), "approverGroups", groups, "must name at least one group");
+      TreeSet<String> sorted = new TreeSet<>();
+      for (String g : groups) {
+        sorted.add(Validate.id("approverGroups", g));
+      }
+      this.approverGroups = Collections.unmodifiableSet(sorted);
+      return this;
+    }
+
+    /** Whether the requester may approve its own request; default {@code false}. Only with requireApprovals. */
+    public Builder selfApproval(boolean allowed) {
+      requireUnset("selfApproval", selfApproval);
+      this.selfApproval = allowed;
+      return this;
+    }
+
+    /**
+     * How long a request waits for its approvals before it expires; default
+     * {@link ApprovalRequirement#DEFAULT_REVIEW_WINDOW}. Only with {@link #requireApprovals}.
+     */
+    public Builder reviewWindow(Duration reviewWindow) {
+      requireUnset("reviewWindow", this.reviewWindow);
+      this.reviewWindow = Validate.duration("reviewWindow", reviewWindow);
+      return this;
+    }
+
+    /**
+     * Allows break-glass requests on this rule, each for at most {@code maxDuration} (the normal
+     * {@link #maxDuration} does not apply to them). They need an incident id, no approver, and no ticket.
+     */
+    public Builder breakGlass(Duration maxDuration) {
+      requireUnset("breakGlass", breakGlassMaxDuration);
+      this.breakGlassMaxDuration = Validate.duration("breakGlass", maxDuration);
+      return this;
+    }
+
+    /**
+     * A Java regular expression that must be found in the incident id of a break-glass request; only with
+     * {@link #breakGlass}. Trusted configuration; its text may appear in deny reasons.
+     */
+    public Builder incidentPattern(String regex) {
+      requireUnset("incidentPattern", incidentPattern);
+      this.incidentPattern = compile("incidentPattern", regex);
+      return this;
+    }
+
+    /**
      * Builds the rule.
      *
      * @throws IllegalArgumentException naming the field when a required field is missing ({@code resources},
-     *     {@code actions}, {@code maxDuration}, an approval mode) or settings contradict each other
+     *     {@code actions}, {@code maxDuration}, exactly one approval mode, approvers or approver groups when
+     *     approvals are required) or settings contradict each other (approval settings without
+     *     {@code requireApprovals}, an incident pattern without break-glass, approvals that could never be met)
      */
     public AccessRule build() {
       String prefix = "rule " + name + ": ";
@@ -463,8 +669,10 @@ public final class AccessRule {
       if (maxDuration == null) {
         throw new IllegalArgumentException(prefix + "maxDuration must be set");
       }
-      if (!autoApprove) {
-        throw new IllegalArgumentException(prefix + "an approval mode must be chosen, such as autoApprove()");
+      ApprovalRequirement requirement = approvalRequirement(prefix);
+      if (incidentPattern != null && breakGlassMaxDuration == null) {
+        throw new IllegalArgumentException(prefix + "incidentPattern applies only to break-glass requests, "
+            + "which the rule does not allow: set breakGlass(maxDuration) too");
       }
       Duration lifetime = maxLifetime == null ? maxDuration : maxLifetime;
       if (lifetime.compareTo(maxDuration) < 0) {
@@ -484,7 +692,68 @@ public final class AccessRule {
         }
       }
       boolean required = justificationPattern != null || Boolean.TRUE.equals(justificationRequired);
-      return new AccessRule(this, lifetime, required);
+      return new AccessRule(this, lifetime, required, requirement);
+    }
+
+    /** The approval mode checked for consistency: {@code null} for auto-approve, else what a request must gather. */
+    @Nullable
+    private ApprovalRequirement approvalRequirement(String prefix) {
+      boolean approvals = requiredApprovals != null;
+      if (autoApprove && approvals) {
+        throw new IllegalArgumentException(prefix
+            + "choose one approval mode, autoApprove() or requireApprovals(n), not both");
+      }
+      if (!autoApprove && !approvals) {
+        throw new IllegalArgumentException(prefix
+            + "an approval mode must be chosen: autoApprove() or requireApprovals(n)");
+      }
+      if (!approvals) {
+        String stray = approvers != null ? "approvers" : approverGroups != null ? "approverGroups"
+            : selfApproval != null ? "selfApproval" : reviewWindow != null ? "reviewWindow" : null;
+        if (stray != null) {
+          throw new IllegalArgumentException(prefix + stray
+              + " applies only with requireApprovals(n), not with autoApprove()");
+        }
+        return null;
+      }
+      if (approvers == null && approverGroups == null) {
+        throw new IllegalArgumentException(prefix
+            + "requireApprovals(n) needs approvers or approverGroups to name who can approve");
+      }
+      int n = requiredApprovals;
+      Set<Subject> listed = approvers == null ? Set.of() : approvers;
+      boolean self = Boolean.TRUE.equals(selfApproval);
+      if (approverGroups == null) {
+        if (n > listed.size()) {
+          throw new IllegalArgumentException(prefix + "requireApprovals " + n + " can never be met: only "
+              + approvers(listed.size(), "") + " listed and no approverGroups");
+        }
+        if (!self && requesters != null) {
+          for (Subject requester : requesters) {
+            if (listed.contains(requester) && n > listed.size() - 1) {
+              throw new IllegalArgumentException(prefix + "requireApprovals " + n
+                  + " can never be met for requester " + requester + ", who is a listed approver: self-approval is"
+                  + " excluded and only " + approvers(listed.size() - 1, "other ") + " listed");
+            }
+          }
+        }
+      }
+      return new ApprovalRequirement(n, listed, approverGroups == null ? Set.of() : approverGroups, self,
+          reviewWindow == null ? ApprovalRequirement.DEFAULT_REVIEW_WINDOW : reviewWindow);
+    }
+
+    private static String approvers(int count, String other) {
+      return count + " " + other + (count == 1 ? "approver is" : "approvers are");
+    }
+
+    private static Pattern compile(String field, String regex) {
+      Validate.requiredText(field, regex);
+      try {
+        return Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw Validate.bad(field, regex,
+            "must be a valid regular expression (" + e.getDescription() + " at index " + e.getIndex() + ")");
+      }
     }
 
     private static void requireUnset(String field, @Nullable Object current) {

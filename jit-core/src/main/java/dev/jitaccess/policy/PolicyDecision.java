@@ -17,6 +17,18 @@ public sealed interface PolicyDecision {
     }
   }
 
+  /**
+   * Yes once {@code requirement} is met: the request waits for approvals; the grant then lasts
+   * {@code duration} from the last approval (or from the requested start, if later).
+   */
+  record RequireApprovals(String rule, Duration duration, ApprovalRequirement requirement) implements PolicyDecision {
+    public RequireApprovals {
+      Validate.id("rule", rule);
+      Validate.duration("duration", duration);
+      Validate.notNull("requirement", requirement);
+    }
+  }
+
   /** No, because {@code reason} (shown to the requester and audited). */
   record Deny(String reason) implements PolicyDecision {
     public Deny {
@@ -29,6 +41,10 @@ public sealed interface PolicyDecision {
 
   static Allow allow(String rule, Duration duration) {
     return new Allow(rule, duration);
+  }
+
+  static RequireApprovals requireApprovals(String rule, Duration duration, ApprovalRequirement requirement) {
+    return new RequireApprovals(rule, duration, requirement);
   }
 
   static Deny deny(String reason) {

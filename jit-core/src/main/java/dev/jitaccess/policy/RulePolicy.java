@@ -28,6 +28,18 @@ import java.util.TreeSet;
  *         .justificationPattern("^(INC|CHG)-\\d+")
  *         .autoApprove()
  *         .build())
+ *     .rule(AccessRule.builder("orders-db-write")
+ *         .resources("prod/db/orders")
+ *         .actions("write")
+ *         .requesterGroups("dba")
+ *         .maxDuration(Duration.ofMinutes(30))
+ *         .justificationPattern("^CHG-\\d+")
+ *         .requireApprovals(2)                   // two distinct approvers
+ *         .approverGroups("dba-leads")           // from this group (as the application tells the engine)
+ *         .reviewWindow(Duration.ofMinutes(30))  // the request expires when unanswered by then
+ *         .breakGlass(Duration.ofMinutes(15))    // emergencies: no approver, no ticket, 15 min at most
+ *         .incidentPattern("^INC-\\d+$")         // and an incident id such as INC-1234
+ *         .build())
  *     .build();
  * }</pre>
  *
@@ -53,28 +65,50 @@ import java.util.TreeSet;
  * <ol>
  *   <li>the requester is eligible ({@link AccessRule} explains subjects, groups and kinds), else
  *       "not eligible for rule X";
- *   <li>the request is not break-glass: no rule allows break-glass yet;
+ *   <li>a break-glass request is denied when the rule does not allow break-glass;
  *   <li>every requested action is one of the rule's actions, else a deny naming the others;
  *   <li>the requested duration is at most {@code maxDuration}, else a deny naming both durations; a request is
  *       never silently shortened;
  *   <li>the justification is present (non-blank) when required and contains the rule's pattern when it has
  *       one, else a deny saying what is expected.
  * </ol>
- * Then the answer is {@code Allow(ruleName, request.duration())}. A scheduled start ({@code startAt}) is the
- * engine's business and is ignored here. Deny reasons are short, human-readable, and never repeat the
- * justification.
+ * (A break-glass request on a rule that allows it skips steps 4 and 5 for its own checks: see below.)
+ * Then the answer depends on the rule's approval mode:
+ * <ul>
+ *   <li>auto-approve: {@code Allow(ruleName, request.duration())};
+ *   <li>approvals: {@code RequireApprovals(ruleName, request.duration(), requirement)}, with the one
+ *       {@link ApprovalRequirement} the rule built. The engine then enforces it: who is eligible to approve,
+ *       distinct approvals, self-approval, the review window. One case is denied here instead, since it could
+ *       never be approved: the rule has no approver groups, excludes self-approval, the requester is one of
+ *       its listed approvers, and the others are fewer than the approvals needed.
+ * </ul>
+ * A scheduled start ({@code startAt}) is the engine's business and is ignored here. Deny reasons are short,
+ * human-readable, and never repeat the justification or the incident id.
+ *
+ * <h2>Break-glass requests</h2>
+ * A request with {@link AccessRequest#breakGlass()} is emergency access. On a rule that allows it
+ * ({@link AccessRule.Builder#breakGlass(Duration)}) it is checked in this order: the requester is eligible and
+ * the actions are allowed, as above; the request names an incident id ({@link AccessRequest#reference()}),
+ * which contains the rule's incident pattern when it has one; the duration is at most the rule's break-glass
+ * max duration (the normal {@code maxDuration} does not apply; a longer request is denied naming both, never
+ * shortened); a justification is present when the rule requires one, but the justification pattern (a ticket
+ * reference) does not apply, as break-glass is access without a ticket. Then the answer is
+ * {@code Allow(ruleName, request.duration())}, on a rule that requires approvals too: break-glass needs no
+ * approver. Its accountability is the audit trail and the review after the incident, which are the engine's.
  *
  * <h2>Extensions</h2>
  * {@link #evaluateExtension} is judged by the rule named on the grant ({@link Grant#rule()}), not by matching
  * again, so the rule that allowed a grant bounds its life. When this policy has no rule of that name (the
  * grant came from another policy of a composition, or the rule was removed) it is not applicable, which alone
- * the engine treats as a refusal. It denies when the rule no longer
- * covers the grant's resource or actions, or the grant is break-glass; when the holder is no longer eligible
+ * the engine treats as a refusal. It denies a break-glass grant, whatever the rule: break-glass access is short
+ * by design, and more time means a new request. It denies when the rule no longer
+ * covers the grant's resource or actions; when the holder is no longer eligible
  * as far as the grant can tell (its kind, and being listed when the rule admits listed subjects only: groups
  * are not recorded on a grant, so a rule that admits groups checks nothing more); when the justification of
  * the extension does not satisfy the rule; and when the extension would take the grant's total lifetime,
  * {@code expiresAt - notBefore} plus the extension, beyond {@code maxLifetime}, naming what is left rather
- * than shortening the extension. Otherwise it allows the whole extension.
+ * than shortening the extension. Otherwise it allows the whole extension, also for a grant that needed
+ * approvals: its {@code maxLifetime} is what bounds it.
  *
  * <p>Immutable and thread-safe: the policy and its rules hold no mutable state.
  */
@@ -120,7 +154,7 @@ public final class RulePolicy implements AccessPolicy {
     if (!rule.admits(request.subject(), request.groups())) {
       return PolicyDecision.deny("not eligible for rule " + name);
     }
-    if (request.breakGlass()) {
+    if (request.breakGlass() && !rule.allowsBreakGlass()) {
       return PolicyDecision.deny("rule " + name + " does not allow break-glass");
     }
     Set<String> notAllowed = notAllowed(rule, request.actions());
@@ -129,11 +163,45 @@ public final class RulePolicy implements AccessPolicy {
       return PolicyDecision.deny("rule " + name + " does not allow " + notAllowed
           + (allowed.length() <= MAX_SHOWN_ACTIONS_CHARS ? "; it allows " + allowed : ""));
     }
+    return request.breakGlass() ? decideBreakGlass(rule, request) : decideNormal(rule, request);
+  }
+
+  private static PolicyDecision decideNormal(AccessRule rule, AccessRequest request) {
+    String name = rule.name();
     if (request.duration().compareTo(rule.maxDuration()) > 0) {
       return PolicyDecision.deny("duration " + request.duration() + " exceeds the max duration "
           + rule.maxDuration() + " of rule " + name);
     }
     String problem = rule.justificationProblem(request.justification());
+    if (problem != null) {
+      return PolicyDecision.deny(problem);
+    }
+    ApprovalRequirement requirement = rule.approvalRequirement().orElse(null);
+    if (requirement == null) {
+      return PolicyDecision.allow(name, request.duration());
+    }
+    if (rule.cannotBeApprovedFor(request.subject())) {
+      int others = requirement.approvers().size() - 1;
+      return PolicyDecision.deny("rule " + name + " needs " + requirement.approvals()
+          + " approvals from others than the requester, and lists only " + others + " other approver"
+          + (others == 1 ? "" : "s"));
+    }
+    return PolicyDecision.requireApprovals(name, request.duration(), requirement);
+  }
+
+  /** A break-glass request on a rule that allows it, once eligibility and actions passed. */
+  private static PolicyDecision decideBreakGlass(AccessRule rule, AccessRequest request) {
+    String name = rule.name();
+    String problem = rule.incidentProblem(request.reference());
+    if (problem != null) {
+      return PolicyDecision.deny(problem);
+    }
+    Duration max = rule.breakGlassMaxDuration().orElseThrow();
+    if (request.duration().compareTo(max) > 0) {
+      return PolicyDecision.deny("duration " + request.duration() + " exceeds the break-glass max duration "
+          + max + " of rule " + name);
+    }
+    problem = rule.breakGlassJustificationProblem(request.justification());
     if (problem != null) {
       return PolicyDecision.deny(problem);
     }
@@ -150,15 +218,16 @@ public final class RulePolicy implements AccessPolicy {
       return PolicyDecision.notApplicable();
     }
     String name = rule.name();
+    if (grant.breakGlass()) {
+      return PolicyDecision.deny("rule " + name + " does not extend break-glass grants: break-glass access is"
+          + " short by design; make a new request");
+    }
     if (!rule.covers(grant.resource())) {
       return PolicyDecision.deny("rule " + name + " no longer covers " + grant.resource());
     }
     Set<String> notAllowed = notAllowed(rule, grant.actions());
     if (!notAllowed.isEmpty()) {
       return PolicyDecision.deny("rule " + name + " no longer allows " + notAllowed);
-    }
-    if (grant.breakGlass()) {
-      return PolicyDecision.deny("rule " + name + " does not allow break-glass");
     }
     if (!rule.stillAdmits(grant.subject())) {
       return PolicyDecision.deny("not eligible for rule " + name);

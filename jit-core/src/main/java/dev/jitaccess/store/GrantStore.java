@@ -1,6 +1,8 @@
 package dev.jitaccess.store;
 
+import dev.jitaccess.BreakGlassReview;
 import dev.jitaccess.Grant;
+import dev.jitaccess.RequestRecord;
 import dev.jitaccess.Subject;
 import java.util.List;
 import java.util.Optional;
@@ -45,4 +47,36 @@ public interface GrantStore {
 
   /** Every grant in state {@code ACTIVE}. */
   List<Grant> findActive();
+
+  /**
+   * Stores a request that waits: for approvals, or for its scheduled start.
+   *
+   * @throws IllegalStateException if a request with the same id exists
+   */
+  void saveRequest(RequestRecord request);
+
+  /** Compare-and-set on the request's version, with the rules of {@link #compareAndSet}. */
+  boolean compareAndSetRequest(long expectedVersion, RequestRecord updated);
+
+  /** The request with this id, in any state (ended ones may be forgotten after a retention period). */
+  Optional<RequestRecord> findRequest(String requestId);
+
+  /** Every request in state {@code PENDING}. */
+  List<RequestRecord> findPendingRequests();
+
+  /**
+   * Stores a break-glass grant's review.
+   *
+   * @throws IllegalStateException if a review of the same grant exists
+   */
+  void saveReview(BreakGlassReview review);
+
+  /** Compare-and-set on the review's version, with the rules of {@link #compareAndSet}. */
+  boolean compareAndSetReview(long expectedVersion, BreakGlassReview updated);
+
+  /** The review of this break-glass grant. */
+  Optional<BreakGlassReview> findReview(String grantId);
+
+  /** Every review not yet acknowledged. */
+  List<BreakGlassReview> findOpenReviews();
 }

@@ -2,7 +2,9 @@ package dev.jitaccess.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.jitaccess.BreakGlassReview;
 import dev.jitaccess.Grant;
+import dev.jitaccess.RequestRecord;
 import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
 import java.util.ArrayList;
@@ -49,6 +51,8 @@ public final class InMemoryGrantStore implements GrantStore {
   private final ConcurrentHashMap<String, Grant> active = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Subject, Set<String>> bySubject = new ConcurrentHashMap<>();
   private final Cache<String, Grant> ended;
+  private final VersionedRecords<RequestRecord> requests;
+  private final VersionedRecords<BreakGlassReview> reviews;
 
   /** A store that keeps up to {@value #DEFAULT_RETAINED_ENDED_GRANTS} ended grants. */
   public InMemoryGrantStore() {
@@ -66,6 +70,12 @@ public final class InMemoryGrantStore implements GrantStore {
         .maximumSize(retainedEndedGrants)
         .executor(Runnable::run)
         .build();
+    // Decided requests stay findable up to the same bound as ended grants: the engine reads a granted one
+    // again at its scheduled start, to ask the policy once more.
+    this.requests = new VersionedRecords<>("request", RequestRecord::id, RequestRecord::version,
+        r -> !r.state().isTerminal(), retainedEndedGrants);
+    this.reviews = new VersionedRecords<>("review", BreakGlassReview::grantId, BreakGlassReview::version,
+        r -> !r.isAcknowledged(), retainedEndedGrants);
   }
 
   /**
@@ -158,6 +168,46 @@ public final class InMemoryGrantStore implements GrantStore {
   @Override
   public List<Grant> findActive() {
     return List.copyOf(active.values());
+  }
+
+  @Override
+  public void saveRequest(RequestRecord request) {
+    requests.save(request);
+  }
+
+  @Override
+  public boolean compareAndSetRequest(long expectedVersion, RequestRecord updated) {
+    return requests.compareAndSet(expectedVersion, updated);
+  }
+
+  @Override
+  public Optional<RequestRecord> findRequest(String requestId) {
+    return requests.find(requestId);
+  }
+
+  @Override
+  public List<RequestRecord> findPendingRequests() {
+    return requests.openRecords();
+  }
+
+  @Override
+  public void saveReview(BreakGlassReview review) {
+    reviews.save(review);
+  }
+
+  @Override
+  public boolean compareAndSetReview(long expectedVersion, BreakGlassReview updated) {
+    return reviews.compareAndSet(expectedVersion, updated);
+  }
+
+  @Override
+  public Optional<BreakGlassReview> findReview(String grantId) {
+    return reviews.find(grantId);
+  }
+
+  @Override
+  public List<BreakGlassReview> findOpenReviews() {
+    return reviews.openRecords();
   }
 
   @Override

@@ -24,12 +24,20 @@ class RulePolicyTest {
   private static final Subject ALICE = Subject.user("alice");
   private static final Subject BOB = Subject.user("bob");
   private static final Subject CI = Subject.service("ci-deploy");
+  private static final Subject CAROL = Subject.user("carol");
+  private static final Subject DAVE = Subject.user("dave");
   private static final Duration HOUR = Duration.ofHours(1);
   private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
   /** A rule over prod/db/** for read and write, max 1h, auto-approved; callers add what they test. */
   private static AccessRule.Builder dbRule(String name) {
     return AccessRule.builder(name).resources("prod/db/**").actions("read", "write").maxDuration(HOUR).autoApprove();
+  }
+
+  /** Like {@link #dbRule} but requiring two approvals from carol, dave or the dba-leads group. */
+  private static AccessRule.Builder approvalRule(String name) {
+    return AccessRule.builder(name).resources("prod/db/**").actions("read", "write").maxDuration(HOUR)
+        .requireApprovals(2).approvers(CAROL, DAVE).approverGroups("dba-leads");
   }
 
   private static RulePolicy policyOf(AccessRule... rules) {
@@ -509,10 +517,31 @@ class RulePolicyTest {
     }
 
     @Test
-    void evaluateExtensionWhenGrantIsBreakGlassThenDenied() {
+    void evaluateExtensionWhenGrantIsBreakGlassThenDeniedSayingWhy() {
       Grant g = grant("db", ALICE, "prod/db/orders", Set.of("read"), T0, T0.plus(HOUR), true);
 
-      assertThat(reason(policy.evaluateExtension(g, HOUR, null))).isEqualTo("rule db does not allow break-glass");
+      assertThat(reason(policy.evaluateExtension(g, HOUR, null)))
+          .isEqualTo("rule db does not extend break-glass grants: break-glass access is short by design;"
+              + " make a new request");
+    }
+
+    @Test
+    void evaluateExtensionWhenBreakGlassGrantOnRuleAllowingBreakGlassThenStillDenied() {
+      RulePolicy breakGlass = policyOf(dbRule("db").maxLifetime(Duration.ofHours(4))
+          .breakGlass(Duration.ofMinutes(15)).build());
+      Grant g = grant("db", ALICE, "prod/db/orders", Set.of("read"), T0, T0.plus(Duration.ofMinutes(10)), true);
+
+      assertThat(reason(breakGlass.evaluateExtension(g, Duration.ofMinutes(1), "INC-1 still burning")))
+          .startsWith("rule db does not extend break-glass grants");
+    }
+
+    @Test
+    void evaluateExtensionWhenGrantNeededApprovalsThenBoundedByMaxLifetimeOnly() {
+      RulePolicy approvals = policyOf(approvalRule("db").maxLifetime(Duration.ofHours(2)).build());
+      Grant g = grant("db", ALICE, T0, T0.plus(HOUR));
+
+      assertThat(approvals.evaluateExtension(g, HOUR, null)).isEqualTo(PolicyDecision.allow("db", HOUR));
+      assertThat(approvals.evaluateExtension(g, HOUR.plusMillis(1), null)).isInstanceOf(PolicyDecision.Deny.class);
     }
 
     @Test
@@ -669,6 +698,414 @@ class RulePolicyTest {
 
       assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").justification("CHG-9 migration").build()))
           .isEqualTo(PolicyDecision.allow("orders-db-read", Duration.ofMinutes(30)));
+    }
+  }
+
+  @Nested
+  class Approvals {
+
+    @Test
+    void evaluateWhenApprovalRuleAndChecksPassThenRequireApprovalsWithConfiguredRequirement() {
+      AccessRule rule = approvalRule("db").selfApproval(true).reviewWindow(Duration.ofMinutes(20)).build();
+      RulePolicy policy = policyOf(rule);
+
+      PolicyDecision decision = policy.evaluate(request(ALICE, "prod/db/orders", "write")
+          .duration(Duration.ofMinutes(45)).build());
+
+      ApprovalRequirement expected = new ApprovalRequirement(2, Set.of(CAROL, DAVE), Set.of("dba-leads"), true,
+          Duration.ofMinutes(20));
+      assertThat(decision).isEqualTo(PolicyDecision.requireApprovals("db", Duration.ofMinutes(45), expected));
+      assertThat(rule.approvalRequirement()).contains(expected);
+      assertThat(rule.autoApprove()).isFalse();
+    }
+
+    @Test
+    void evaluateWhenApprovalRuleThenTheRequirementBuiltOnceIsReused() {
+      AccessRule rule = approvalRule("db").build();
+      RulePolicy policy = policyOf(rule);
+
+      PolicyDecision first = policy.evaluate(request(ALICE, "prod/db/orders", "read").build());
+      PolicyDecision second = policy.evaluate(request(BOB, "prod/db/x", "write").build());
+
+      assertThat(((PolicyDecision.RequireApprovals) first).requirement())
+          .isSameAs(((PolicyDecision.RequireApprovals) second).requirement())
+          .isSameAs(rule.approvalRequirement().orElseThrow());
+    }
+
+    @Test
+    void buildWhenApprovalRuleWithoutOptionalSettingsThenDefaultsApply() {
+      ApprovalRequirement requirement = AccessRule.builder("r").resources("a").actions("read").maxDuration(HOUR)
+          .requireApprovals(1).approverGroups("leads").build().approvalRequirement().orElseThrow();
+
+      assertThat(requirement.approvals()).isEqualTo(1);
+      assertThat(requirement.approvers()).isEmpty();
+      assertThat(requirement.approverGroups()).containsExactly("leads");
+      assertThat(requirement.selfApprovalAllowed()).isFalse();
+      assertThat(requirement.reviewWindow()).isEqualTo(ApprovalRequirement.DEFAULT_REVIEW_WINDOW);
+    }
+
+    @Test
+    void evaluateWhenApprovalRuleAndRequesterNotEligibleThenDenied() {
+      RulePolicy policy = policyOf(approvalRule("db").requesters(BOB).build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").build())))
+          .isEqualTo("not eligible for rule db");
+    }
+
+    @Test
+    void evaluateWhenApprovalRuleAndActionNotAllowedThenDenied() {
+      RulePolicy policy = policyOf(approvalRule("db").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "admin").build())))
+          .startsWith("rule db does not allow [admin]");
+    }
+
+    @Test
+    void evaluateWhenApprovalRuleAndDurationAboveMaxThenDenied() {
+      RulePolicy policy = policyOf(approvalRule("db").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").duration(Duration.ofHours(2))
+          .build()))).contains("PT2H").contains("PT1H");
+    }
+
+    @Test
+    void evaluateWhenApprovalRuleAndJustificationDoesNotMatchThenDenied() {
+      RulePolicy policy = policyOf(approvalRule("db").justificationPattern("^CHG-\\d+").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").justification("please").build())))
+          .startsWith("justification must match ^CHG-\\d+");
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").justification("CHG-7").build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+    }
+
+    @Test
+    void evaluateWhenApprovalRuleAndBreakGlassNotAllowedThenDenied() {
+      RulePolicy policy = policyOf(approvalRule("db").build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read").breakGlass(true)
+          .reference("INC-1").build()))).isEqualTo("rule db does not allow break-glass");
+    }
+
+    @Test
+    void evaluateWhenRequesterIsListedApproverAndTooFewOthersRemainThenDeniedInsteadOfPendingForever() {
+      RulePolicy policy = policyOf(AccessRule.builder("db").resources("prod/db/**").actions("read").maxDuration(HOUR)
+          .requireApprovals(2).approvers(CAROL, DAVE).build());
+
+      assertThat(reason(policy.evaluate(request(CAROL, "prod/db/orders", "read").build())))
+          .isEqualTo("rule db needs 2 approvals from others than the requester, and lists only 1 other approver");
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+    }
+
+    @Test
+    void evaluateWhenRequesterIsListedApproverButSelfApprovalAllowedOrGroupsListedThenRequireApprovals() {
+      RulePolicy self = policyOf(AccessRule.builder("db").resources("prod/db/**").actions("read").maxDuration(HOUR)
+          .requireApprovals(2).approvers(CAROL, DAVE).selfApproval(true).build());
+      RulePolicy groups = policyOf(AccessRule.builder("db").resources("prod/db/**").actions("read")
+          .maxDuration(HOUR).requireApprovals(2).approvers(CAROL, DAVE).approverGroups("leads").build());
+
+      assertThat(self.evaluate(request(CAROL, "prod/db/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+      assertThat(groups.evaluate(request(CAROL, "prod/db/orders", "read").build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+    }
+  }
+
+  @Nested
+  class BreakGlass {
+
+    /** prod/db/** read/write, 1h normally (with a ticket), 15 min break-glass for incidents INC-n. */
+    private AccessRule.Builder breakGlassRule(String name) {
+      return dbRule(name).justificationPattern("^CHG-\\d+").breakGlass(Duration.ofMinutes(15));
+    }
+
+    private AccessRequest.Builder emergency(Subject subject) {
+      return request(subject, "prod/db/orders", "write").breakGlass(true).reference("INC-42")
+          .duration(Duration.ofMinutes(10)).justification("orders are failing");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassAllowedThenAllowedForRequestedDuration() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      assertThat(policy.evaluate(emergency(ALICE).build()))
+          .isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void evaluateWhenBreakGlassNotAllowedThenDenied() {
+      RulePolicy policy = policyOf(dbRule("db").build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).build()))).isEqualTo("rule db does not allow break-glass");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassWithoutIncidentThenDenied() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).reference(null).build())))
+          .isEqualTo("rule db requires an incident id (the request's reference) for break-glass");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassIncidentDoesNotMatchPatternThenDeniedWithoutRepeatingIt() {
+      RulePolicy policy = policyOf(breakGlassRule("db").incidentPattern("^INC-\\d+$").build());
+
+      String reason = reason(policy.evaluate(emergency(ALICE).reference("whatever-99").build()));
+
+      assertThat(reason).isEqualTo("incident id must match ^INC-\\d+$ (rule db)").doesNotContain("whatever");
+      assertThat(policy.evaluate(emergency(ALICE).reference("INC-7").build())).isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenBreakGlassIncidentPatternIsFoundInsideReferenceThenAllowed() {
+      RulePolicy policy = policyOf(breakGlassRule("db").incidentPattern("INC-\\d+").build());
+
+      assertThat(policy.evaluate(emergency(ALICE).reference("pagerduty/INC-7").build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenBreakGlassDurationAboveBreakGlassMaxThenDeniedNamingBoth() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      String reason = reason(policy.evaluate(emergency(ALICE).duration(Duration.ofMinutes(15).plusMillis(1)).build()));
+
+      assertThat(reason).isEqualTo("duration PT15M0.001S exceeds the break-glass max duration PT15M of rule db");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassDurationExactlyBreakGlassMaxThenAllowedUncut() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      assertThat(policy.evaluate(emergency(ALICE).duration(Duration.ofMinutes(15)).build()))
+          .isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(15)));
+    }
+
+    @Test
+    void evaluateWhenBreakGlassMaxLongerThanMaxDurationThenItsOwnMaxApplies() {
+      RulePolicy policy = policyOf(dbRule("db").breakGlass(Duration.ofHours(2)).build());
+
+      assertThat(policy.evaluate(emergency(ALICE).duration(Duration.ofMinutes(90)).build()))
+          .isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(90)));
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read").duration(Duration.ofMinutes(90)).build()))
+          .isInstanceOf(PolicyDecision.Deny.class);
+    }
+
+    @Test
+    void evaluateWhenBreakGlassThenJustificationPatternIgnored() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      assertThat(policy.evaluate(emergency(ALICE).justification("no ticket, orders are down").build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "write")
+          .justification("no ticket, orders are down").build()))).startsWith("justification must match");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassAndRuleRequiresJustificationThenStillRequired() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).justification(null).build())))
+          .isEqualTo("rule db requires a justification");
+      assertThat(reason(policy.evaluate(emergency(ALICE).justification("  ").build())))
+          .isEqualTo("rule db requires a justification");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassAndNoJustificationRequiredThenAllowedWithout() {
+      RulePolicy policy = policyOf(dbRule("db").breakGlass(Duration.ofMinutes(15)).build());
+
+      assertThat(policy.evaluate(emergency(ALICE).justification(null).build())).isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenBreakGlassOnApprovalRuleThenAllowWithoutApprover() {
+      RulePolicy policy = policyOf(approvalRule("db").breakGlass(Duration.ofMinutes(15)).build());
+
+      assertThat(policy.evaluate(emergency(ALICE).build())).isEqualTo(PolicyDecision.allow("db", Duration.ofMinutes(10)));
+      assertThat(policy.evaluate(emergency(ALICE).breakGlass(false).build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+    }
+
+    @Test
+    void evaluateWhenBreakGlassAndRequesterNotEligibleThenDenied() {
+      RulePolicy policy = policyOf(breakGlassRule("db").requesterGroups("oncall").build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).build()))).isEqualTo("not eligible for rule db");
+      assertThat(policy.evaluate(emergency(ALICE).groups(Set.of("oncall")).build()))
+          .isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenBreakGlassAndActionNotAllowedThenDenied() {
+      RulePolicy policy = policyOf(breakGlassRule("db").build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).actions("admin").build())))
+          .startsWith("rule db does not allow [admin]");
+    }
+
+    @Test
+    void evaluateWhenBreakGlassIsDeniedThenLaterRuleIsNotConsulted() {
+      RulePolicy policy = policyOf(dbRule("strict").build(), dbRule("lenient").breakGlass(HOUR).build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).build()))).isEqualTo("rule strict does not allow break-glass");
+    }
+
+    @Test
+    void evaluateWhenIncidentPatternBacktracksCatastrophicallyThenDeniedInsteadOfHanging() {
+      RulePolicy policy = policyOf(breakGlassRule("db").incidentPattern("^(.*a){20}$").build());
+
+      assertThat(reason(policy.evaluate(emergency(ALICE).reference("a".repeat(60) + "!").build())))
+          .isEqualTo("incident id could not be checked against the incident pattern of rule db");
+    }
+
+    @Test
+    void ruleExposesBreakGlassSettings() {
+      AccessRule rule = breakGlassRule("db").incidentPattern("^INC-").build();
+
+      assertThat(rule.allowsBreakGlass()).isTrue();
+      assertThat(rule.breakGlassMaxDuration()).contains(Duration.ofMinutes(15));
+      assertThat(rule.incidentPattern()).contains("^INC-");
+      assertThat(dbRule("plain").build().allowsBreakGlass()).isFalse();
+      assertThat(dbRule("plain").build().breakGlassMaxDuration()).isEmpty();
+    }
+  }
+
+  @Nested
+  class BuildingApprovalsAndBreakGlass {
+
+    private AccessRule.Builder base() {
+      return AccessRule.builder("r").resources("prod/db/**").actions("read").maxDuration(HOUR);
+    }
+
+    @Test
+    void buildWhenBothApprovalModesThenRejected() {
+      assertThatThrownBy(() -> base().autoApprove().requireApprovals(1).approvers(CAROL).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rule r: choose one approval mode, autoApprove() or requireApprovals(n), not both");
+    }
+
+    @Test
+    void buildWhenNoApprovalModeThenRejectedNamingBoth() {
+      assertThatThrownBy(() -> base().build()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rule r: an approval mode must be chosen: autoApprove() or requireApprovals(n)");
+    }
+
+    @Test
+    void buildWhenApprovalsWithoutApproversOrGroupsThenRejected() {
+      assertThatThrownBy(() -> base().requireApprovals(1).build()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rule r: requireApprovals(n) needs approvers or approverGroups to name who can approve");
+    }
+
+    @Test
+    void buildWhenMoreApprovalsThanListedApproversAndNoGroupsThenRejected() {
+      assertThatThrownBy(() -> base().requireApprovals(3).approvers(CAROL, DAVE).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rule r: requireApprovals 3 can never be met: only 2 approvers are listed and no approverGroups");
+      assertThatThrownBy(() -> base().requireApprovals(2).approvers(CAROL).selfApproval(true).build())
+          .hasMessage("rule r: requireApprovals 2 can never be met: only 1 approver is listed and no approverGroups");
+    }
+
+    @Test
+    void buildWhenMoreApprovalsThanListedApproversButGroupsGivenThenBuilds() {
+      AccessRule rule = base().requireApprovals(3).approvers(CAROL).approverGroups("leads").build();
+
+      assertThat(rule.approvalRequirement().orElseThrow().approvals()).isEqualTo(3);
+    }
+
+    @Test
+    void buildWhenListedRequesterCouldNeverBeApprovedWithoutSelfApprovalThenRejectedNamingIt() {
+      assertThatThrownBy(() -> base().requesters(ALICE, CAROL).requireApprovals(2).approvers(CAROL, DAVE).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rule r: requireApprovals 2 can never be met for requester user:carol, who is a listed"
+              + " approver: self-approval is excluded and only 1 other approver is listed");
+    }
+
+    @Test
+    void buildWhenListedRequesterIsApproverButEnoughOthersOrSelfApprovalThenBuilds() {
+      assertThat(base().requesters(ALICE, CAROL).requireApprovals(1).approvers(CAROL, DAVE).build()).isNotNull();
+      assertThat(base().requesters(ALICE, CAROL).requireApprovals(2).approvers(CAROL, DAVE).selfApproval(true)
+          .build()).isNotNull();
+    }
+
+    @Test
+    void buildWhenApprovalSettingsWithAutoApproveThenRejectedNamingThem() {
+      assertThatThrownBy(() -> base().autoApprove().approvers(CAROL).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rule r: approvers applies only with requireApprovals(n), not with autoApprove()");
+      assertThatThrownBy(() -> base().autoApprove().approverGroups("leads").build()).hasMessageContaining("approverGroups");
+      assertThatThrownBy(() -> base().autoApprove().selfApproval(false).build()).hasMessageContaining("selfApproval");
+      assertThatThrownBy(() -> base().autoApprove().reviewWindow(HOUR).build()).hasMessageContaining("reviewWindow");
+    }
+
+    @Test
+    void buildWhenIncidentPatternWithoutBreakGlassThenRejected() {
+      assertThatThrownBy(() -> base().autoApprove().incidentPattern("^INC-").build())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("incidentPattern")
+          .hasMessageContaining("breakGlass(maxDuration)");
+    }
+
+    @Test
+    void settersRejectBadApprovalAndBreakGlassValuesNamingField() {
+      AccessRule.Builder b = base();
+
+      assertThatThrownBy(() -> b.requireApprovals(0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("requireApprovals").hasMessageContaining("between 1 and 10");
+      assertThatThrownBy(() -> b.requireApprovals(ApprovalRequirement.MAX_APPROVALS + 1))
+          .hasMessageStartingWith("requireApprovals");
+      assertThatThrownBy(() -> b.approvers()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("approvers");
+      assertThatThrownBy(() -> b.approvers(CAROL, null)).hasMessageStartingWith("approvers");
+      assertThatThrownBy(() -> b.approvers((Subject[]) null)).hasMessageStartingWith("approvers");
+      assertThatThrownBy(() -> b.approverGroups()).hasMessageStartingWith("approverGroups");
+      assertThatThrownBy(() -> b.approverGroups("leads", " ")).hasMessageStartingWith("approverGroups");
+      assertThatThrownBy(() -> b.approverGroups("a\u0000b")).hasMessageStartingWith("approverGroups");
+      assertThatThrownBy(() -> b.reviewWindow(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("reviewWindow").hasMessageContaining("PT0S");
+      assertThatThrownBy(() -> b.reviewWindow(Duration.ofMinutes(-5))).hasMessageStartingWith("reviewWindow");
+      assertThatThrownBy(() -> b.reviewWindow(null)).hasMessageStartingWith("reviewWindow");
+      assertThatThrownBy(() -> b.reviewWindow(Duration.ofDays(400))).hasMessageStartingWith("reviewWindow");
+      assertThatThrownBy(() -> b.breakGlass(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("breakGlass");
+      assertThatThrownBy(() -> b.breakGlass(null)).hasMessageStartingWith("breakGlass");
+      assertThatThrownBy(() -> b.incidentPattern("(INC")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("incidentPattern").hasMessageContaining("(INC");
+      assertThatThrownBy(() -> b.incidentPattern("")).hasMessageStartingWith("incidentPattern");
+    }
+
+    @Test
+    void approvalAndBreakGlassSettersWhenSetTwiceThenRejected() {
+      AccessRule.Builder b = base().requireApprovals(1).approvers(CAROL).approverGroups("leads").selfApproval(false)
+          .reviewWindow(HOUR).breakGlass(HOUR).incidentPattern("^INC-");
+
+      assertThatThrownBy(() -> b.requireApprovals(2)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("requireApprovals was already set to 1");
+      assertThatThrownBy(() -> b.approvers(DAVE)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> b.approverGroups("x")).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> b.selfApproval(true)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> b.reviewWindow(HOUR)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> b.breakGlass(HOUR)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> b.incidentPattern("x")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void autoApproveRuleHasNoApprovalRequirement() {
+      assertThat(base().autoApprove().build().approvalRequirement()).isEmpty();
+    }
+
+    @Test
+    void ruleIsNotChangedByLaterChangesToTheApproverCollectionsGiven() {
+      List<Subject> approvers = new ArrayList<>(List.of(CAROL));
+      List<String> groups = new ArrayList<>(List.of("leads"));
+      AccessRule rule = base().requireApprovals(1).approvers(approvers).approverGroups(groups).build();
+
+      approvers.add(ALICE);
+      groups.add("everyone");
+
+      ApprovalRequirement requirement = rule.approvalRequirement().orElseThrow();
+      assertThat(requirement.approvers()).containsExactly(CAROL);
+      assertThat(requirement.approverGroups()).containsExactly("leads");
     }
   }
 }

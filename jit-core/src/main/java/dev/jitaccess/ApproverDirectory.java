@@ -1,0 +1,18 @@
+package dev.jitaccess;
+
+import java.util.Set;
+
+/**
+ * Tells which groups an approver belongs to, as the application knows them (an identity provider, LDAP, a
+ * static map), so rules can name approver groups. Called on the thread that approves or lists pending
+ * requests; must be thread-safe. A directory that throws counts as "no groups": the approver is then eligible
+ * only if listed by name.
+ */
+@FunctionalInterface
+public interface ApproverDirectory {
+
+  /** The directory of an application that names approvers individually only. */
+  ApproverDirectory NONE = subject -> Set.of();
+
+  Set<String> groupsOf(Subject approver);
+}

@@ -1,0 +1,17 @@
+package dev.jitaccess;
+
+/** Where a request that waited (for approvals or for its start) is in its life. Only moves forward. */
+public enum RequestState {
+  /** Waiting for approvals. */
+  PENDING,
+  /** Turned into a grant (see {@link RequestRecord#grantId()}). */
+  GRANTED,
+  /** An approver said no. */
+  REJECTED,
+  /** Its review window passed without enough approvals. */
+  EXPIRED;
+
+  public boolean isTerminal() {
+    return this != PENDING;
+  }
+}

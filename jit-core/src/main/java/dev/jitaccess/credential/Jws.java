@@ -1,0 +1,80 @@
+package dev.jitaccess.credential;
+
+import jakarta.annotation.Nullable;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+
+/** The compact JWS primitives (RFC 7515) for HS256: base64url and the MAC. Not API. */
+final class Jws {
+
+  /** The one algorithm this package signs and accepts. */
+  static final String ALG = "HS256";
+  /** The JCA name of its MAC. */
+  static final String MAC_ALGORITHM = "HmacSHA256";
+  /** Length of an HS256 signature in bytes. */
+  static final int SIGNATURE_BYTES = 32;
+
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private Jws() {}
+
+  static String encode(byte[] bytes) {
+    return ENCODER.encodeToString(bytes);
+  }
+
+  static String encode(String utf8) {
+    return encode(utf8.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Strict base64url: only the URL-safe alphabet, no padding, no line breaks, and the canonical encoding only
+   * (unused trailing bits zero), so each value has exactly one textual form. Null when the text is not that.
+   */
+  @Nullable
+  static byte[] decode(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+        return null;
+      }
+    }
+    if (text.length() % 4 == 1) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = DECODER.decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    // The JDK decoder ignores non-zero unused bits in the last character; re-encoding exposes them.
+    return ENCODER.encodeToString(bytes).equals(text) ? bytes : null;
+  }
+
+  /** HMAC-SHA256 of the ASCII signing input {@code header.payload}. */
+  static byte[] sign(SecretKey key, String signingInput) {
+    try {
+      Mac mac = Mac.getInstance(MAC_ALGORITHM);
+      mac.init(key);
+      return mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      // Every Java platform must provide HmacSHA256 (JCA standard names), and the keys are checked when built.
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  /** Checks that the platform signs; called when keys are built so a broken JCA setup fails early. */
+  static void requireMac(SecretKey key) {
+    try {
+      Mac.getInstance(MAC_ALGORITHM).init(key);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+}

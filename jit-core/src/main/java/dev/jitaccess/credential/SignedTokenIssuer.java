@@ -1,0 +1,217 @@
+package dev.jitaccess.credential;
+
+import dev.jitaccess.Grant;
+import dev.jitaccess.GrantState;
+import dev.jitaccess.internal.Validate;
+import jakarta.annotation.Nullable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Issues short-lived signed tokens: standard compact JWS (RFC 7515) with HS256, readable by any JWT library.
+ * Thread-safe.
+ *
+ * <pre>{@code
+ * SigningKeys keys = SigningKeys.builder().key("k1", keyBytes).build();
+ * SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).issuer("jit-access").build();
+ * SignedTokenVerifier verifier = SignedTokenVerifier.builder()
+ *     .keys(keys).issuer("jit-access").revocations(issuer).grantLookup(jit::grant).build();
+ * }</pre>
+ *
+ * <p>Header {@code {"alg":"HS256","typ":"JWT","kid":<active key id>}}. Claims:
+ * <ul>
+ *   <li>{@code iss}: the issuer name; {@code aud}: the audience, only when one is configured;
+ *   <li>{@code sub}: the subject id; {@code sub_kind}: {@code user} or {@code service};
+ *   <li>{@code jti}: the grant id;
+ *   <li>{@code iat}: now; {@code nbf}: the grant's {@code notBefore}; {@code exp}: the grant's
+ *       {@code expiresAt}; all in whole seconds;
+ *   <li>{@code resource}: the grant's resource name or pattern; {@code actions}: its actions, an array.
+ * </ul>
+ *
+ * <p><b>Never outlives the grant.</b> {@code exp} is the grant's {@code expiresAt} rounded <em>down</em> to
+ * the second, so a grant ending mid-second yields a token that ends a little earlier, never later. {@code nbf}
+ * is the grant's {@code notBefore} rounded down when that moment has passed (the token did not exist before
+ * now anyway), and rounded up when it lies ahead, so a token is never valid before its grant. An extension of
+ * the grant does not lengthen a token already issued.
+ *
+ * <p><b>Fails closed.</b> {@link #issue} refuses (throws {@link IllegalStateException}) a grant that is not
+ * {@code ACTIVE}, has already ended by this issuer's clock, ends before its first whole second of token
+ * validity, or whose token was already invalidated.
+ *
+ * <p><b>Invalidation.</b> {@link #invalidate} puts the token id on this issuer's {@link RevocationList},
+ * which verifiers built with {@code .revocations(issuer)} consult; entries are dropped once the token has
+ * expired (see {@link RevocationList}), so memory stays bounded. The list lives in this process only; a
+ * verifier elsewhere learns of an ended grant from its grant lookup.
+ */
+public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocations {
+
+  /** The {@link Credential#type()} of the tokens this issuer makes. */
+  public static final String TYPE = "jws";
+  /** The issuer name ({@code iss}) unless configured otherwise. */
+  public static final String DEFAULT_ISSUER = "jit-access";
+
+  private final SigningKeys keys;
+  private final String issuerName;
+  @Nullable private final String audience;
+  private final Clock clock;
+  private final RevocationList revocations;
+  private final String encodedHeader;
+
+  private SignedTokenIssuer(Builder b) {
+    this.keys = Validate.notNull("keys", b.keys);
+    this.issuerName = b.issuerName;
+    this.audience = b.audience;
+    this.clock = b.clock;
+    this.revocations = b.revocations != null ? b.revocations : new RevocationList(b.clock);
+    this.encodedHeader = Jws.encode(new Json.ObjectWriter()
+        .string("alg", Jws.ALG)
+        .string("typ", "JWT")
+        .string("kid", keys.activeKeyId())
+        .finish());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Signs a token for the grant.
+   *
+   * @throws IllegalArgumentException when {@code grant} is null
+   * @throws IllegalStateException when the grant is not effective enough to deserve a token (see above)
+   */
+  @Override
+  public Credential issue(Grant grant) {
+    Validate.notNull("grant", grant);
+    if (grant.state() != GrantState.ACTIVE) {
+      throw new IllegalStateException("grant " + grant.id() + " is " + grant.state() + ", not ACTIVE: no token");
+    }
+    if (revocations.isRevoked(grant.id())) {
+      throw new IllegalStateException("grant " + grant.id() + " had its token invalidated: no new token");
+    }
+    Instant now = clock.instant();
+    long nowSeconds = now.getEpochSecond();
+    long exp = grant.expiresAt().getEpochSecond(); // rounds down: never outlives the grant
+    long nbf = !grant.notBefore().isAfter(now) ? grant.notBefore().getEpochSecond() : ceilSeconds(grant.notBefore());
+    if (!Instant.ofEpochSecond(exp).isAfter(now)) {
+      throw new IllegalStateException("grant " + grant.id() + " ends at " + grant.expiresAt()
+          + ", before a whole-second token issued at " + now + " could be used: no token");
+    }
+    if (exp <= nbf) {
+      throw new IllegalStateException("grant " + grant.id() + " is shorter than the one-second resolution of a"
+          + " token: no token");
+    }
+    Json.ObjectWriter claims = new Json.ObjectWriter().string("iss", issuerName);
+    if (audience != null) {
+      claims.string("aud", audience);
+    }
+    String payload = claims
+        .string("sub", grant.subject().id())
+        .string("sub_kind", grant.subject().kind().name().toLowerCase(Locale.ROOT))
+        .string("jti", grant.id())
+        .number("iat", nowSeconds)
+        .number("nbf", nbf)
+        .number("exp", exp)
+        .string("resource", grant.resource())
+        .strings("actions", grant.actions())
+        .finish();
+    String signingInput = encodedHeader + "." + Jws.encode(payload);
+    String token = signingInput + "." + Jws.encode(Jws.sign(keys.activeKey(), signingInput));
+    return Credential.of(grant.id(), TYPE, token, Instant.ofEpochSecond(exp));
+  }
+
+  /**
+   * Revokes the credential's token until it expires. Idempotent.
+   *
+   * @throws IllegalArgumentException when an argument is null, or the credential belongs to another grant or
+   *     is of another type (the token it names is revoked all the same, to be safe)
+   */
+  @Override
+  public void invalidate(Grant grant, Credential credential) {
+    Validate.notNull("grant", grant);
+    Validate.notNull("credential", credential);
+    // Revoke first: whatever else is wrong, the token this credential carries must stop working.
+    revocations.revoke(credential.grantId(), credential.expiresAt());
+    if (!credential.grantId().equals(grant.id())) {
+      revocations.revoke(grant.id(), grant.expiresAt());
+      throw new IllegalArgumentException("credential belongs to grant " + credential.grantId() + ", not to "
+          + grant.id() + "; both revoked");
+    }
+    if (!TYPE.equals(credential.type())) {
+      throw new IllegalArgumentException("credential type must be " + TYPE + ", got "
+          + Validate.show(credential.type()));
+    }
+  }
+
+  /** Whether the token of this id (grant id) was invalidated; verifiers built with {@code revocations(issuer)} ask this. */
+  @Override
+  public boolean isRevoked(String tokenId) {
+    return revocations.isRevoked(tokenId);
+  }
+
+  /** The revocation list, to share with a successor issuer after a key rotation. */
+  public RevocationList revocationList() {
+    return revocations;
+  }
+
+  @Override
+  public String toString() {
+    return "SignedTokenIssuer[iss=" + issuerName + (audience != null ? ", aud=" + audience : "") + ", " + keys
+        + ", " + revocations + "]";
+  }
+
+  private static long ceilSeconds(Instant t) {
+    return t.getNano() == 0 ? t.getEpochSecond() : t.getEpochSecond() + 1;
+  }
+
+  /** Configures an issuer; not thread-safe. */
+  public static final class Builder {
+    @Nullable private SigningKeys keys;
+    private String issuerName = DEFAULT_ISSUER;
+    @Nullable private String audience;
+    private Clock clock = Clock.systemUTC();
+    @Nullable private RevocationList revocations;
+
+    private Builder() {}
+
+    /** The keys; the active one signs. Required. */
+    public Builder keys(SigningKeys keys) {
+      this.keys = Validate.notNull("keys", keys);
+      return this;
+    }
+
+    /** The {@code iss} claim; default {@value #DEFAULT_ISSUER}. Verifiers must expect the same. */
+    public Builder issuer(String issuerName) {
+      this.issuerName = Validate.id("issuer", issuerName);
+      return this;
+    }
+
+    /** The {@code aud} claim, naming the service the tokens are for; default none. */
+    public Builder audience(@Nullable String audience) {
+      this.audience = audience == null ? null : Validate.id("audience", audience);
+      return this;
+    }
+
+    /** The clock for {@code iat} and for the issuer's checks; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Validate.notNull("clock", clock);
+      return this;
+    }
+
+    /**
+     * The revocation list to record invalidations in; default a new one on this builder's clock. Pass the
+     * list of the issuer this one replaces (key rotation) so its revocations stay in force.
+     */
+    public Builder revocationList(RevocationList revocations) {
+      this.revocations = Validate.notNull("revocationList", revocations);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming {@code keys} when they were not set */
+    public SignedTokenIssuer build() {
+      Validate.notNull("keys", keys);
+      return new SignedTokenIssuer(this);
+    }
+  }
+}

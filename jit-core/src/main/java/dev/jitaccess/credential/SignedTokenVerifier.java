@@ -1,0 +1,383 @@
+package dev.jitaccess.credential;
+
+import dev.jitaccess.AccessRequest;
+import dev.jitaccess.Grant;
+import dev.jitaccess.ResourcePattern;
+import dev.jitaccess.Subject;
+import dev.jitaccess.credential.InvalidTokenException.Reason;
+import dev.jitaccess.internal.Validate;
+import jakarta.annotation.Nullable;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import javax.crypto.SecretKey;
+
+/**
+ * Verifies the tokens of a {@link SignedTokenIssuer} (or any compact JWS made the same way). Thread-safe.
+ *
+ * <pre>{@code
+ * SignedTokenVerifier verifier = SignedTokenVerifier.builder()
+ *     .keys(keys)                 // the same keys as the issuer; rotation: old and new
+ *     .issuer("jit-access")
+ *     .grantLookup(jit::grant)    // refuse a token whose grant has ended, even in another process
+ *     .revocations(issuer)        // same process: refuse at once after invalidation
+ *     .build();
+ * VerifiedToken token = verifier.verify(bearer);   // throws InvalidTokenException
+ * if (!token.allows("prod/deploy", "write")) { ... }
+ * }</pre>
+ *
+ * <p>In order, a token is refused ({@link InvalidTokenException} with the {@link Reason}) when:
+ * <ol>
+ *   <li>it is null, empty, longer than {@value #MAX_TOKEN_LENGTH} characters, not three parts of strict
+ *       base64url (no padding, canonical), or a header or claims set that is not one strict JSON object
+ *       (UTF-8, no duplicate member, nothing trailing), or the header has {@code crit} or a {@code typ} other
+ *       than {@code JWT}: {@code MALFORMED};
+ *   <li>the header's {@code alg} is not exactly {@code HS256} ({@code none}, {@code HS512}, {@code RS256},
+ *       {@code hs256}, missing): {@code UNSUPPORTED_ALGORITHM}. The algorithm is fixed by configuration, never
+ *       chosen by the token;
+ *   <li>its {@code kid} is missing or unknown: {@code UNKNOWN_KEY};
+ *   <li>the HMAC does not match, compared in constant time: {@code BAD_SIGNATURE}. Claims are read only after
+ *       this;
+ *   <li>a claim is missing or of the wrong type ({@code iss}, {@code sub}, {@code sub_kind}, {@code jti},
+ *       {@code iat}, {@code nbf}, {@code exp} as integer seconds, {@code resource}, {@code actions}):
+ *       {@code MALFORMED}; {@code iss} is not the configured issuer: {@code WRONG_ISSUER}; {@code aud} does
+ *       not name the configured audience, or is present when none is configured: {@code WRONG_AUDIENCE};
+ *   <li>now (the injected clock) is before {@code nbf} minus the leeway: {@code NOT_YET_VALID}; or at or after
+ *       {@code exp} plus the leeway: {@code EXPIRED};
+ *   <li>the revocations list its id: {@code REVOKED};
+ *   <li>with a grant lookup: the grant is unknown, not effective now (no leeway), or does not match the
+ *       token's subject, resource and actions, or the lookup fails: {@code GRANT_NOT_EFFECTIVE}.
+ * </ol>
+ *
+ * <p>Messages name the rule that failed and never contain the token or any value taken from it, so they are
+ * safe to log and to return to a caller.
+ */
+public final class SignedTokenVerifier {
+
+  /** Longest token accepted, in characters. */
+  public static final int MAX_TOKEN_LENGTH = 8 * 1024;
+  /** Largest clock-skew leeway a verifier may allow. */
+  public static final Duration MAX_LEEWAY = Duration.ofMinutes(5);
+  /** Latest {@code nbf}/{@code exp}/{@code iat} accepted: 9999-12-31T23:59:59Z. */
+  private static final long MAX_SECONDS = 253_402_300_799L;
+
+  private final SigningKeys keys;
+  private final Clock clock;
+  private final String issuerName;
+  @Nullable private final String audience;
+  private final Duration leeway;
+  @Nullable private final Function<String, Optional<Grant>> grantLookup;
+  @Nullable private final TokenRevocations revocations;
+
+  private SignedTokenVerifier(Builder b) {
+    this.keys = b.keys;
+    this.clock = b.clock;
+    this.issuerName = b.issuerName;
+    this.audience = b.audience;
+    this.leeway = b.leeway;
+    this.grantLookup = b.grantLookup;
+    this.revocations = b.revocations;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Verifies a token.
+   *
+   * @param token the compact JWS, as presented (without a {@code Bearer } prefix)
+   * @return what the token says, when every check passed
+   * @throws InvalidTokenException when any check fails; its message is safe to log
+   */
+  public VerifiedToken verify(@Nullable String token) {
+    // 1. Shape.
+    if (token == null || token.isEmpty()) {
+      throw refuse(Reason.MALFORMED, "token is empty");
+    }
+    if (token.length() > MAX_TOKEN_LENGTH) {
+      throw refuse(Reason.MALFORMED, "token is longer than " + MAX_TOKEN_LENGTH + " characters");
+    }
+    int dot1 = token.indexOf('.');
+    int dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
+    if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
+      throw refuse(Reason.MALFORMED, "token must be three base64url parts separated by '.'");
+    }
+    Map<String, Object> header = json("header", token.substring(0, dot1));
+
+    // 2. Algorithm: fixed by us, never by the token.
+    if (!Jws.ALG.equals(header.get("alg"))) {
+      throw refuse(Reason.UNSUPPORTED_ALGORITHM, "header alg must be " + Jws.ALG);
+    }
+    if (header.containsKey("crit")) {
+      throw refuse(Reason.MALFORMED, "header crit is not supported");
+    }
+    Object typ = header.get("typ");
+    if (typ != null && !(typ instanceof String s && s.equalsIgnoreCase("JWT"))) {
+      throw refuse(Reason.MALFORMED, "header typ must be JWT when present");
+    }
+
+    // 3. Key.
+    Object kid = header.get("kid");
+    if (!(kid instanceof String keyId)) {
+      throw refuse(Reason.UNKNOWN_KEY, "header kid is missing");
+    }
+    SecretKey key = keys.key(keyId);
+    if (key == null) {
+      throw refuse(Reason.UNKNOWN_KEY, "header kid names no known key");
+    }
+
+    // 4. Signature, in constant time, before anything in the claims is believed.
+    byte[] signature = Jws.decode(token.substring(dot2 + 1));
+    if (signature == null) {
+      throw refuse(Reason.MALFORMED, "signature is not base64url");
+    }
+    byte[] expected = Jws.sign(key, token.substring(0, dot2));
+    if (!MessageDigest.isEqual(expected, signature)) {
+      throw refuse(Reason.BAD_SIGNATURE, "signature does not match");
+    }
+
+    // 5. Claims.
+    Map<String, Object> claims = json("claims", token.substring(dot1 + 1, dot2));
+    if (!issuerName.equals(claims.get("iss"))) {
+      throw refuse(claims.get("iss") instanceof String ? Reason.WRONG_ISSUER : Reason.MALFORMED,
+          "claim iss must be the expected issuer");
+    }
+    checkAudience(claims.get("aud"));
+    String grantId = idClaim(claims, "jti");
+    Subject subject = subject(claims);
+    String resource = stringClaim(claims, "resource");
+    if (!isPattern(resource)) {
+      throw refuse(Reason.MALFORMED, "claim resource is not a resource name or pattern");
+    }
+    Set<String> actions = actions(claims.get("actions"));
+    secondsClaim(claims, "iat");
+    Instant notBefore = Instant.ofEpochSecond(secondsClaim(claims, "nbf"));
+    Instant expiresAt = Instant.ofEpochSecond(secondsClaim(claims, "exp"));
+
+    // 6. Time.
+    Instant now = clock.instant();
+    if (now.isBefore(notBefore.minus(leeway))) {
+      throw refuse(Reason.NOT_YET_VALID, "token is not valid before its nbf");
+    }
+    if (!now.isBefore(expiresAt.plus(leeway))) {
+      throw refuse(Reason.EXPIRED, "token expired");
+    }
+
+    // 7. Revocation.
+    if (revocations != null) {
+      boolean revoked;
+      try {
+        revoked = revocations.isRevoked(grantId);
+      } catch (RuntimeException e) {
+        throw new InvalidTokenException(Reason.REVOKED, "revocation check failed, so the token is refused", e);
+      }
+      if (revoked) {
+        throw refuse(Reason.REVOKED, "token was revoked");
+      }
+    }
+
+    // 8. The grant itself, which may have ended where this process could not see it.
+    if (grantLookup != null) {
+      Optional<Grant> found;
+      try {
+        found = grantLookup.apply(grantId);
+      } catch (RuntimeException e) {
+        throw new InvalidTokenException(Reason.GRANT_NOT_EFFECTIVE,
+            "grant lookup failed, so the token is refused", e);
+      }
+      Grant grant = found == null ? null : found.orElse(null);
+      if (grant == null) {
+        throw refuse(Reason.GRANT_NOT_EFFECTIVE, "grant is unknown");
+      }
+      if (!grant.isEffectiveAt(now)) {
+        throw refuse(Reason.GRANT_NOT_EFFECTIVE, "grant is not effective now");
+      }
+      if (!grant.subject().equals(subject) || !grant.resource().equals(resource)
+          || !grant.actions().containsAll(actions)) {
+        throw refuse(Reason.GRANT_NOT_EFFECTIVE, "token does not match its grant");
+      }
+    }
+    return new VerifiedToken(grantId, subject, resource, actions, notBefore, expiresAt, keyId);
+  }
+
+  @Override
+  public String toString() {
+    return "SignedTokenVerifier[iss=" + issuerName + (audience != null ? ", aud=" + audience : "") + ", " + keys
+        + ", leeway=" + leeway + (grantLookup != null ? ", grantLookup" : "")
+        + (revocations != null ? ", revocations" : "") + "]";
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+
+  private static InvalidTokenException refuse(Reason reason, String message) {
+    return new InvalidTokenException(reason, message);
+  }
+
+  private static Map<String, Object> json(String part, String encoded) {
+    byte[] bytes = Jws.decode(encoded);
+    if (bytes == null) {
+      throw refuse(Reason.MALFORMED, part + " is not base64url");
+    }
+    try {
+      return Json.parseObject(bytes);
+    } catch (Json.ParseException e) {
+      throw refuse(Reason.MALFORMED, part + " is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  private void checkAudience(@Nullable Object aud) {
+    if (aud == null) {
+      if (audience != null) {
+        throw refuse(Reason.WRONG_AUDIENCE, "claim aud is missing");
+      }
+      return;
+    }
+    List<?> values = aud instanceof List<?> list ? list : List.of(aud);
+    for (Object value : values) {
+      if (!(value instanceof String)) {
+        throw refuse(Reason.MALFORMED, "claim aud must be a string or an array of strings");
+      }
+    }
+    if (audience == null || !values.contains(audience)) {
+      throw refuse(Reason.WRONG_AUDIENCE, "claim aud does not name this verifier's audience");
+    }
+  }
+
+  private static String stringClaim(Map<String, Object> claims, String name) {
+    if (!(claims.get(name) instanceof String value)) {
+      throw refuse(Reason.MALFORMED, "claim " + name + " must be a string");
+    }
+    return value;
+  }
+
+  private static String idClaim(Map<String, Object> claims, String name) {
+    String value = stringClaim(claims, name);
+    try {
+      return Validate.id(name, value);
+    } catch (IllegalArgumentException e) {
+      // Not e's message: it would quote the value.
+      throw refuse(Reason.MALFORMED, "claim " + name + " is not a valid id");
+    }
+  }
+
+  private static Subject subject(Map<String, Object> claims) {
+    String id = idClaim(claims, "sub");
+    Object kind = claims.get("sub_kind");
+    if ("user".equals(kind)) {
+      return Subject.user(id);
+    }
+    if ("service".equals(kind)) {
+      return Subject.service(id);
+    }
+    throw refuse(Reason.MALFORMED, "claim sub_kind must be user or service");
+  }
+
+  private static boolean isPattern(String resource) {
+    try {
+      ResourcePattern.parse("resource", resource);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Set<String> actions(@Nullable Object value) {
+    if (!(value instanceof List<?> list) || list.isEmpty() || list.size() > AccessRequest.MAX_ACTIONS) {
+      throw refuse(Reason.MALFORMED, "claim actions must be an array of 1 to " + AccessRequest.MAX_ACTIONS
+          + " actions");
+    }
+    Set<String> actions = new LinkedHashSet<>();
+    for (Object item : list) {
+      if (!(item instanceof String action) || !Validate.isAction(action) || !actions.add(action)) {
+        throw refuse(Reason.MALFORMED, "claim actions must hold distinct lower-case action words");
+      }
+    }
+    return actions;
+  }
+
+  private static long secondsClaim(Map<String, Object> claims, String name) {
+    Long seconds = claims.get(name) instanceof Json.Num num ? num.asLong() : null;
+    if (seconds == null || seconds < 0 || seconds > MAX_SECONDS) {
+      throw refuse(Reason.MALFORMED, "claim " + name + " must be whole seconds since the epoch");
+    }
+    return seconds;
+  }
+
+  /** Configures a verifier; not thread-safe. */
+  public static final class Builder {
+    @Nullable private SigningKeys keys;
+    private Clock clock = Clock.systemUTC();
+    private String issuerName = SignedTokenIssuer.DEFAULT_ISSUER;
+    @Nullable private String audience;
+    private Duration leeway = Duration.ZERO;
+    @Nullable private Function<String, Optional<Grant>> grantLookup;
+    @Nullable private TokenRevocations revocations;
+
+    private Builder() {}
+
+    /** The keys to verify with: every key id whose tokens may still be alive. Required. */
+    public Builder keys(SigningKeys keys) {
+      this.keys = Validate.notNull("keys", keys);
+      return this;
+    }
+
+    /** The clock for {@code nbf}, {@code exp} and grant effectiveness; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Validate.notNull("clock", clock);
+      return this;
+    }
+
+    /** The {@code iss} every token must carry; default {@value SignedTokenIssuer#DEFAULT_ISSUER}. */
+    public Builder issuer(String issuerName) {
+      this.issuerName = Validate.id("issuer", issuerName);
+      return this;
+    }
+
+    /** The audience this verifier is; tokens must name it in {@code aud}. Default none: tokens must have no {@code aud}. */
+    public Builder audience(@Nullable String audience) {
+      this.audience = audience == null ? null : Validate.id("audience", audience);
+      return this;
+    }
+
+    /**
+     * Clock-skew allowance on {@code nbf} and {@code exp}, at most {@link #MAX_LEEWAY}; default zero. It never
+     * applies to the grant lookup, which is exact.
+     */
+    public Builder leeway(Duration leeway) {
+      Validate.notNull("leeway", leeway);
+      Validate.requireArgument(!leeway.isNegative() && leeway.compareTo(MAX_LEEWAY) <= 0, "leeway", leeway,
+          "must be between zero and " + MAX_LEEWAY);
+      this.leeway = leeway;
+      return this;
+    }
+
+    /**
+     * Looks a grant up by id; the token is refused unless its grant is effective now. The manager's
+     * {@code jit::grant} fits. Default none.
+     */
+    public Builder grantLookup(@Nullable Function<String, Optional<Grant>> grantLookup) {
+      this.grantLookup = grantLookup;
+      return this;
+    }
+
+    /** Revoked token ids, such as the {@link SignedTokenIssuer} in this process. Default none. */
+    public Builder revocations(@Nullable TokenRevocations revocations) {
+      this.revocations = revocations;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming {@code keys} when they were not set */
+    public SignedTokenVerifier build() {
+      Validate.notNull("keys", keys);
+      return new SignedTokenVerifier(this);
+    }
+  }
+}
