@@ -13,7 +13,9 @@ mkdir -p "$out"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   (cd "$root" && mvn -B -ntp -q -Pbench -DskipTests package -pl jit-core -am)
 fi
-jar=$module/target/benchmarks.jar
+# A copy, so the module can be rebuilt while the suite runs.
+cp "$module/target/benchmarks.jar" "$out/benchmarks.jar"
+jar=$out/benchmarks.jar
 extra=()
 if [ "${QUICK:-0}" = 1 ]; then
   extra=(-f 1 -wi 1 -i 1 -w 200ms -r 200ms)

@@ -1,11 +1,16 @@
 package dev.jitaccess.bench;
 
+import dev.jitaccess.AccessRequest;
+import dev.jitaccess.Grant;
+import dev.jitaccess.GrantState;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.Subject;
+import dev.jitaccess.store.InMemoryGrantStore;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Heap per active grant: used heap after a full GC before and after creating {@code grants} (default 1e6) grants
@@ -39,10 +44,28 @@ public final class Footprint {
       }
       long after = usedHeap();
       double perGrant = (after - before) / (double) grants;
-      System.out.printf("| heap per active grant, %,d grants, %d per subject | %.0f B | %s |%n", grants, perSubject,
-          perGrant, perGrant <= 400 ? "met (≤ 400 B)" : "missed (> 400 B)");
       jit.close();
       jit = null;
+
+      // The store's share: the same grants (same shape: ids, actions set, instants) saved in a store alone.
+      long storeBefore = usedHeap();
+      InMemoryGrantStore store = new InMemoryGrantStore();
+      Instant now = Instant.now();
+      for (int i = 0; i < grants; i++) {
+        AccessRequest request = Engines.request(subjects[i / perSubject], resources[i], Duration.ofHours(12));
+        store.save(new Grant(UUID.randomUUID().toString(), UUID.randomUUID().toString(), request.subject(),
+            request.resource(), request.actions(), now, now.plus(request.duration()), GrantState.ACTIVE,
+            request.justification(), null, List.of(), false, "bench", 0, null, null));
+      }
+      double storePerGrant = (usedHeap() - storeBefore) / (double) grants;
+      store = null;
+      double engine = perGrant - storePerGrant;
+      System.out.printf("| heap per active grant, %,d grants, %d per subject: all (in-memory store + engine) | %.0f B"
+          + " | %s |%n", grants, perSubject, perGrant, perGrant <= 400 ? "met (≤ 400 B)" : "missed (> 400 B)");
+      System.out.printf("| … of which the in-memory store (Grant record, ids, actions set, its indexes) | %.0f B | |%n",
+          storePerGrant);
+      System.out.printf("| … of which the engine (working copy, subject index, timer entry) | %.0f B | %s |%n",
+          engine, engine <= 400 ? "met (≤ 400 B)" : "missed (> 400 B)");
       subjects = null;
       resources = null;
     }

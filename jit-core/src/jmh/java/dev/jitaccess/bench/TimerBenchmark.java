@@ -20,8 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * new one (one op = one cancel + one schedule, so the live count stays put); {@link #reschedule} extends the oldest
  * timer by 15 min (a grant extension). Delays come from a pre-generated, seeded table ({@link Delays}).
  *
- * <p>Nothing fires during these: virtual-time implementations never advance, and on the real clock the oldest
- * timer (the one replaced) is far younger than the shortest delay (1 s).
+ * <p>Time moves as it would in use: virtual-time implementations (our wheel, Agrona, DelayQueue) advance 1 ms
+ * every {@value #OPS_PER_MILLI} operations, in setup too, so timers with equal delays do not all share one tick.
+ * Nothing fires: the oldest timer (the one replaced) is younger than the shortest delay (1 s), on the real clock
+ * too.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,6 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TimerBenchmark {
 
   static final long EXTENSION = 15 * Delays.MINUTE;
+  static final int OPS_PER_MILLI = 2048;
 
   @Param({"jit", "jitScheduler", "stpe", "netty", "agrona"})
   public String impl;
@@ -48,6 +51,8 @@ public class TimerBenchmark {
   private long[] current;
   private int slot;
   private int next;
+  private boolean virtualTime;
+  private int ops;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -55,11 +60,13 @@ public class TimerBenchmark {
       throw new IllegalArgumentException("DelayQueue runs only up to 1e5 live timers: its remove is linear");
     }
     timers = TimerAdapter.create(impl, live);
+    virtualTime = timers.virtualTime();
     delays = Delays.generate(dist);
     current = new long[live];
     for (int i = 0; i < live; i++) {
       current[i] = delays[next++ & Delays.MASK];
       timers.schedule(i, current[i]);
+      tick();
     }
     slot = 0;
   }
@@ -75,6 +82,14 @@ public class TimerBenchmark {
     timers.cancel(s);
     timers.schedule(s, delays[next++ & Delays.MASK]);
     slot = s + 1 == live ? 0 : s + 1;
+    tick();
+  }
+
+  private void tick() {
+    if (virtualTime && ++ops == OPS_PER_MILLI) {
+      ops = 0;
+      timers.advanceTo(timers.now() + 1);
+    }
   }
 
   @Benchmark
@@ -87,5 +102,6 @@ public class TimerBenchmark {
     current[s] = delay;
     timers.reschedule(s, delay);
     slot = s + 1 == live ? 0 : s + 1;
+    tick();
   }
 }
