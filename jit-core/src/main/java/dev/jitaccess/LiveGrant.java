@@ -141,24 +141,55 @@ final class LiveGrant extends TimerWheel.Timer {
     /** Bit {@code i} set when grant {@code i} is a pattern; grants from the 64th on are always matched in full. */
     final long patterns;
 
-    Group(LiveGrant[] grants) {
+    private Group(LiveGrant[] grants, long[] keys, long patterns) {
       this.grants = grants;
-      this.keys = new long[grants.length];
+      this.keys = keys;
+      this.patterns = patterns;
+    }
+
+    /** The key of a grant: see {@link #keys}. */
+    static long keyOf(LiveGrant grant) {
+      ResourcePattern pattern = grant.pattern;
+      String text = pattern.text();
+      return pattern.isExact() ? key(text, text.length()) : key(text, Math.max(0, text.indexOf('*') - 1));
+    }
+
+    /** This group with {@code grant} added last; O(size) copying, the key of the new grant only is computed. */
+    Group plus(LiveGrant grant) {
+      int n = grants.length;
+      LiveGrant[] nextGrants = Arrays.copyOf(grants, n + 1);
+      long[] nextKeys = Arrays.copyOf(keys, n + 1);
+      nextGrants[n] = grant;
+      nextKeys[n] = keyOf(grant);
+      long bits = patterns;
+      if (!grant.pattern.isExact() && n < Long.SIZE) {
+        bits |= 1L << n;
+      }
+      return new Group(nextGrants, nextKeys, bits);
+    }
+
+    /** Two grants in this order. */
+    static Group of(LiveGrant first, LiveGrant second) {
+      return new Group(new LiveGrant[] {first}, new long[] {keyOf(first)}, first.pattern.isExact() ? 0 : 1)
+          .plus(second);
+    }
+
+    /** This group without grant {@code at}; at least two grants must remain. */
+    Group minus(int at) {
+      int n = grants.length;
+      LiveGrant[] nextGrants = new LiveGrant[n - 1];
+      long[] nextKeys = new long[n - 1];
+      System.arraycopy(grants, 0, nextGrants, 0, at);
+      System.arraycopy(grants, at + 1, nextGrants, at, n - at - 1);
+      System.arraycopy(keys, 0, nextKeys, 0, at);
+      System.arraycopy(keys, at + 1, nextKeys, at, n - at - 1);
       long bits = 0;
-      for (int i = 0; i < grants.length; i++) {
-        ResourcePattern pattern = grants[i].pattern;
-        String text = pattern.text();
-        if (pattern.isExact()) {
-          keys[i] = key(text, text.length());
-        } else {
-          int star = text.indexOf('*');
-          keys[i] = key(text, Math.max(0, star - 1));
-          if (i < Long.SIZE) {
-            bits |= 1L << i;
-          }
+      for (int i = 0; i < n - 1 && i < Long.SIZE; i++) {
+        if (!nextGrants[i].pattern.isExact()) {
+          bits |= 1L << i;
         }
       }
-      this.patterns = bits;
+      return new Group(nextGrants, nextKeys, bits);
     }
 
     /** Whether grant {@code i} needs the full pattern match rather than the key and equality test. */
@@ -186,10 +217,7 @@ final class LiveGrant extends TimerWheel.Timer {
     if (entry == null) {
       return grant;
     }
-    LiveGrant[] current = grants(entry);
-    LiveGrant[] next = Arrays.copyOf(current, current.length + 1);
-    next[current.length] = grant;
-    return new Group(next);
+    return entry instanceof Group group ? group.plus(grant) : Group.of((LiveGrant) entry, grant);
   }
 
   /** The index entry without {@code grant}: the same entry if it is not there, null once none is left. */
@@ -206,13 +234,7 @@ final class LiveGrant extends TimerWheel.Timer {
     if (at < 0) {
       return entry;
     }
-    if (grants.length == 2) {
-      return grants[1 - at];
-    }
-    LiveGrant[] next = new LiveGrant[grants.length - 1];
-    System.arraycopy(grants, 0, next, 0, at);
-    System.arraycopy(grants, at + 1, next, at, grants.length - at - 1);
-    return new Group(next);
+    return grants.length == 2 ? grants[1 - at] : group.minus(at);
   }
 
   /** The grants of an index entry, in order. */
