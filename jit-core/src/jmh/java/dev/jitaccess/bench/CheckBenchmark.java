@@ -3,6 +3,7 @@ package dev.jitaccess.bench;
 import dev.jitaccess.AccessDecision;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.Subject;
+import dev.jitaccess.UsageAudit;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,10 @@ public class CheckBenchmark {
   @Param({"exact", "pattern"})
   public String kind;
 
+  /** The engine's usage audit; the default FIRST_USE is what the targets are about. */
+  @Param({"FIRST_USE"})
+  public String usage;
+
   JitAccessManager jit;
   Subject[] querySubjects;
   String[] queryResources;
@@ -54,7 +59,11 @@ public class CheckBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    jit = Engines.manager(Engines.NO_OP_SINK);
+    jit = JitAccessManager.builder()
+        .policy(Engines.ALLOW_ALL)
+        .auditSink(Engines.NO_OP_SINK)
+        .usageAudit(UsageAudit.valueOf(usage))
+        .build();
     boolean exact = kind.equals("exact");
     Subject[] all = new Subject[subjects];
     for (int s = 0; s < subjects; s++) {
