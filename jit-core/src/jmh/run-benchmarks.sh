@@ -51,7 +51,8 @@ main() {
   local name=$1
   shift
   echo "$(date +%T) $name"
-  java -Xms8g -Xmx8g -cp "$jar" "$@" > "$out/$name.md" 2> "$out/$name.log" || echo "  $name failed: see $out/$name.log"
+  java -Xms8g -Xmx8g -Xlog:gc:file="$out/$name-gc.log" -cp "$jar" "$@" > "$out/$name.md" 2> "$out/$name.log" \
+    || echo "  $name failed: see $out/$name.log"
 }
 if [ "${QUICK:-0}" = 1 ]; then
   main lateness dev.jitaccess.bench.ExpiryLateness 100000 10
@@ -59,6 +60,8 @@ if [ "${QUICK:-0}" = 1 ]; then
   main footprint dev.jitaccess.bench.Footprint 100000
 else
   main lateness dev.jitaccess.bench.ExpiryLateness
+  # The same with ZGC (sub-millisecond pauses): separates the engine's lateness from G1's young pauses.
+  main lateness-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness
   main idle dev.jitaccess.bench.IdleCpu
   main footprint dev.jitaccess.bench.Footprint
 fi
@@ -68,7 +71,8 @@ fi
   echo
   echo "Machine: $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'), shared, noisy), $(free -g | awk '/Mem:/ {print $2}') GiB;"
   echo "JDK: $(java -version 2>&1 | head -n 1); JMH 1.37; netty-common 4.1.137.Final; agrona 2.6.0. Date: $(date -u +%F)."
-  echo "Command: \`jit-core/src/jmh/run-benchmarks.sh\` (JSON in \`$(basename "$out")/*.json\`)."
+  echo "Command: \`jit-core/src/jmh/run-benchmarks.sh\` (JSON in \`$(basename "$out")/*.json\`). Load average at the end:"
+  echo "$(cut -d' ' -f1-3 /proc/loadavg) (other sessions share the machine). Scores are medians of all measurement iterations."
   echo
   python3 "$here/ratios.py" "$out"
 } > "$out/RESULTS.md"
