@@ -19,7 +19,6 @@ import jakarta.annotation.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +36,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Where the truth is</h2>
  * The {@link GrantStore} is the record; every change is a compare-and-set on the grant's version there, which is
  * what makes ends exactly-once when expiry, release and revocation race. The engine mirrors the active grants in
- * {@link #index} (subject to an immutable array of {@link LiveGrant}s) so that {@link #check} never calls the
+ * {@link #index} (subject to its one {@link LiveGrant}, or an immutable group of them) so that {@link #check} never calls the
  * store, takes no lock and allocates nothing.
  *
  * <h2>Threads</h2>
  * <ul>
  *   <li>Application threads call everything. Checks read {@code index} (a {@link ConcurrentHashMap} read) and
  *       each grant's volatile view.</li>
- *   <li>Changes to one subject's array are serialised by {@code index.compute} on that subject; changes to one
+ *   <li>Changes to one subject's entry are serialised by {@code index.compute} on that subject; changes to one
  *       grant's working copy by {@code live.compute} on its id. Neither lock is held during store or audit I/O.</li>
  *   <li>The expiry thread of {@link ExpiryScheduler} fires grant timers (ending them through the same
  *       compare-and-set path as a revocation) and retries the audit backlog.</li>
@@ -54,7 +53,6 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultJitAccessManager.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final LiveGrant[] NONE = new LiveGrant[0];
 
   static final AccessDecision NO_SUBJECT = AccessDecision.deny("no subject");
   static final AccessDecision INVALID_RESOURCE = AccessDecision.deny("invalid resource name");
@@ -75,7 +73,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final EngineTime time;
   private final UsageAudit usageAudit;
   private final DeniedAuditLimiter deniedLimiter;
-  private final ConcurrentHashMap<Subject, LiveGrant[]> index = new ConcurrentHashMap<>();
+  /** Subject to its active grants: the {@link LiveGrant} itself when it has one, a {@link LiveGrant.Group} else. */
+  private final ConcurrentHashMap<Subject, Object> index = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
   /** Grants with an extension on its way (stored, not yet visible to checks), and how many. */
@@ -278,7 +277,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Bounds what one subject can make the engine hold, whatever the policy says. */
   private PolicyDecision withinLimits(Subject subject, PolicyDecision decision) {
     if (decision instanceof PolicyDecision.Allow
-        && index.getOrDefault(subject, NONE).length >= maxActiveGrantsPerSubject) {
+        && LiveGrant.grants(index.get(subject)).length >= maxActiveGrantsPerSubject) {
       return PolicyDecision.deny("too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")");
     }
     if (decision instanceof PolicyDecision.RequireApprovals
@@ -640,16 +639,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (now > freshUntil) {
       return denied(subject, resource, action, STALE);
     }
-    LiveGrant[] grants = index.get(subject);
-    if (grants != null) {
-      for (LiveGrant grant : grants) {
-        LiveGrant.View view = grant.view;
-        if (view.notBefore <= now && now < view.expiresAt) {
-          int actionIndex = grant.actionIndex(action);
-          if (actionIndex >= 0 && grant.pattern.matches(resource)) {
-            return used(grant, view, resource, actionIndex);
-          }
-        }
+    Object entry = index.get(subject);
+    if (entry != null) {
+      AccessDecision decision = entry instanceof LiveGrant grant
+          ? (grant.pattern.matches(resource) ? allowIfEffective(grant, resource, action, now) : null)
+          : checkGroup((LiveGrant.Group) entry, resource, action, now);
+      if (decision != null) {
+        return decision;
       }
     }
     if (!ResourcePattern.isName(resource)) {
@@ -659,6 +655,66 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return denied(subject, resource, action, INVALID_ACTION);
     }
     return denied(subject, resource, action, NO_GRANT);
+  }
+
+  /**
+   * The first grant of the group that allows the check, as {@link #allowIfEffective} answers, or null. Grants of
+   * other resources are mostly skipped by their key (see {@link LiveGrant.Group#keys}) without being read, and the
+   * name is validated once for all patterns.
+   */
+  @Nullable
+  private AccessDecision checkGroup(LiveGrant.Group group, String resource, String action, long now) {
+    LiveGrant[] grants = group.grants;
+    long[] keys = group.keys;
+    long key = LiveGrant.Group.key(resource, resource.length());
+    int validName = 0; // 1 valid, -1 not, 0 not looked at yet
+    int prefixLength = -1; // the last pattern prefix key computed, as grants often share one
+    long prefixKey = 0;
+    for (int i = 0; i < grants.length; i++) {
+      if (group.isPattern(i)) {
+        // A name matching the pattern starts with its literal prefix, followed by '/' or the end of the name.
+        int length = (int) (keys[i] >>> 32);
+        if (length > 0) {
+          if (length > resource.length() || (length < resource.length() && resource.charAt(length) != '/')) {
+            continue;
+          }
+          if (length != prefixLength) {
+            prefixLength = length;
+            prefixKey = LiveGrant.Group.key(resource, length);
+          }
+          if (prefixKey != keys[i]) {
+            continue;
+          }
+        }
+        if (validName == 0) {
+          validName = ResourcePattern.isName(resource) ? 1 : -1;
+        }
+        if (validName < 0 || !grants[i].pattern.matchesName(resource)) {
+          continue;
+        }
+      } else if (keys[i] != key || !grants[i].pattern.matchesName(resource)) {
+        continue;
+      }
+      AccessDecision decision = allowIfEffective(grants[i], resource, action, now);
+      if (decision != null) {
+        return decision;
+      }
+    }
+    return null;
+  }
+
+  /** For a grant whose resource matches: its decision if it covers the action and is effective now, else null. */
+  @Nullable
+  private AccessDecision allowIfEffective(LiveGrant grant, String resource, String action, long now) {
+    int actionIndex = grant.actionIndex(action);
+    if (actionIndex < 0) {
+      return null;
+    }
+    LiveGrant.View view = grant.view;
+    if (view.notBefore <= now && now < view.expiresAt) {
+      return used(grant, view, resource, actionIndex);
+    }
+    return null;
   }
 
   private AccessDecision used(LiveGrant grant, LiveGrant.View view, String resource, int actionIndex) {
@@ -857,7 +913,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       grants = store.findActiveBySubject(subject);
     } catch (RuntimeException e) {
       // Fail closed locally even though the store cannot tell which grants to end.
-      for (LiveGrant grant : index.getOrDefault(subject, NONE)) {
+      for (LiveGrant grant : LiveGrant.grants(index.get(subject))) {
         unpublish(grant.grantId);
       }
       throw new GrantStoreException("the grant store could not list the grants of " + subject
@@ -993,12 +1049,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       working.started = notBefore <= time.millis();
       working.warned = expiryWarningMillis == 0
           || grant.expiresAt().toEpochMilli() - expiryWarningMillis <= notBefore;
-      index.compute(grant.subject(), (subject, grants) -> {
-        LiveGrant[] current = grants == null ? NONE : grants;
-        LiveGrant[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = working;
-        return next;
-      });
+      index.compute(grant.subject(), (subject, entry) -> LiveGrant.plus(entry, working));
       expiry.schedule(working, nextDeadline(working));
       return working;
     });
@@ -1039,19 +1090,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return null;
     }
     expiry.cancel(working);
-    index.computeIfPresent(working.subject, (subject, grants) -> {
-      int at = Arrays.asList(grants).indexOf(working);
-      if (at < 0) {
-        return grants;
-      }
-      if (grants.length == 1) {
-        return null;
-      }
-      LiveGrant[] next = new LiveGrant[grants.length - 1];
-      System.arraycopy(grants, 0, next, 0, at);
-      System.arraycopy(grants, at + 1, next, at, grants.length - at - 1);
-      return next;
-    });
+    index.computeIfPresent(working.subject, (subject, entry) -> LiveGrant.minus(entry, working));
     return working;
   }
 

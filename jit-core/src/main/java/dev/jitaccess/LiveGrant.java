@@ -2,8 +2,10 @@ package dev.jitaccess;
 
 import dev.jitaccess.credential.Credential;
 import dev.jitaccess.expiry.TimerWheel;
+import jakarta.annotation.Nullable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -117,6 +119,130 @@ final class LiveGrant extends TimerWheel.Timer {
       }
     }
     return used;
+  }
+
+  // ------------------------------------------------------------ the per-subject index entry
+
+  /**
+   * Two or more grants of one subject as the check path reads them; immutable, replaced whole on every change.
+   * A subject with one grant is indexed by the {@link LiveGrant} itself (no array). The resource hashes sit beside
+   * the grants, so a check skips the grants of other resources without touching them.
+   */
+  static final class Group {
+    /** In the order they were added: a check allows through the first that matches. */
+    final LiveGrant[] grants;
+    /**
+     * Per grant, a necessary condition on the checked name, read without touching the grant: {@code length << 32 |
+     * hash} of the whole name for an exact grant; of the pattern's literal prefix (the text before its first
+     * wildcard segment, without the '/') for a pattern, which a matching name starts with, followed by '/' or its
+     * end.
+     */
+    final long[] keys;
+    /** Bit {@code i} set when grant {@code i} is a pattern; grants from the 64th on are always matched in full. */
+    final long patterns;
+
+    private Group(LiveGrant[] grants, long[] keys, long patterns) {
+      this.grants = grants;
+      this.keys = keys;
+      this.patterns = patterns;
+    }
+
+    /** The key of a grant: see {@link #keys}. */
+    static long keyOf(LiveGrant grant) {
+      ResourcePattern pattern = grant.pattern;
+      String text = pattern.text();
+      return pattern.isExact() ? key(text, text.length()) : key(text, Math.max(0, text.indexOf('*') - 1));
+    }
+
+    /** This group with {@code grant} added last; O(size) copying, the key of the new grant only is computed. */
+    Group plus(LiveGrant grant) {
+      int n = grants.length;
+      LiveGrant[] nextGrants = Arrays.copyOf(grants, n + 1);
+      long[] nextKeys = Arrays.copyOf(keys, n + 1);
+      nextGrants[n] = grant;
+      nextKeys[n] = keyOf(grant);
+      long bits = patterns;
+      if (!grant.pattern.isExact() && n < Long.SIZE) {
+        bits |= 1L << n;
+      }
+      return new Group(nextGrants, nextKeys, bits);
+    }
+
+    /** Two grants in this order. */
+    static Group of(LiveGrant first, LiveGrant second) {
+      return new Group(new LiveGrant[] {first}, new long[] {keyOf(first)}, first.pattern.isExact() ? 0 : 1)
+          .plus(second);
+    }
+
+    /** This group without grant {@code at}; at least two grants must remain. */
+    Group minus(int at) {
+      int n = grants.length;
+      LiveGrant[] nextGrants = new LiveGrant[n - 1];
+      long[] nextKeys = new long[n - 1];
+      System.arraycopy(grants, 0, nextGrants, 0, at);
+      System.arraycopy(grants, at + 1, nextGrants, at, n - at - 1);
+      System.arraycopy(keys, 0, nextKeys, 0, at);
+      System.arraycopy(keys, at + 1, nextKeys, at, n - at - 1);
+      long bits = 0;
+      for (int i = 0; i < n - 1 && i < Long.SIZE; i++) {
+        if (!nextGrants[i].pattern.isExact()) {
+          bits |= 1L << i;
+        }
+      }
+      return new Group(nextGrants, nextKeys, bits);
+    }
+
+    /** Whether grant {@code i} needs the full pattern match rather than the key and equality test. */
+    boolean isPattern(int i) {
+      return i >= Long.SIZE || (patterns & (1L << i)) != 0;
+    }
+
+    /** {@code length << 32 | hash} of {@code name}'s first {@code length} characters, hashed as String does. */
+    static long key(String name, int length) {
+      int hash;
+      if (length == name.length()) {
+        hash = name.hashCode();
+      } else {
+        hash = 0;
+        for (int i = 0; i < length; i++) {
+          hash = 31 * hash + name.charAt(i);
+        }
+      }
+      return (long) length << 32 | (hash & 0xFFFF_FFFFL);
+    }
+  }
+
+  /** The index entry of a subject with {@code grant} added (last); {@code entry} is null, a LiveGrant or a Group. */
+  static Object plus(@Nullable Object entry, LiveGrant grant) {
+    if (entry == null) {
+      return grant;
+    }
+    return entry instanceof Group group ? group.plus(grant) : Group.of((LiveGrant) entry, grant);
+  }
+
+  /** The index entry without {@code grant}: the same entry if it is not there, null once none is left. */
+  @Nullable
+  static Object minus(Object entry, LiveGrant grant) {
+    if (entry == grant) {
+      return null;
+    }
+    if (!(entry instanceof Group group)) {
+      return entry;
+    }
+    LiveGrant[] grants = group.grants;
+    int at = Arrays.asList(grants).indexOf(grant);
+    if (at < 0) {
+      return entry;
+    }
+    return grants.length == 2 ? grants[1 - at] : group.minus(at);
+  }
+
+  /** The grants of an index entry, in order. */
+  static LiveGrant[] grants(@Nullable Object entry) {
+    if (entry == null) {
+      return new LiveGrant[0];
+    }
+    return entry instanceof Group group ? group.grants : new LiveGrant[] {(LiveGrant) entry};
   }
 
   /** An immutable snapshot for the check path, with the decision it hands out made in advance. */

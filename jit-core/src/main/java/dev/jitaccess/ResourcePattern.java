@@ -26,15 +26,23 @@ public final class ResourcePattern {
   private static final byte ONE = 1;
   private static final byte ANY = 2;
 
+  private static final byte[] NO_KINDS = new byte[0];
+  private static final int[] NO_BOUNDS = new int[0];
+
   private final String text;
-  private final String[] literals;
+  /** Per segment: LITERAL, ONE or ANY. Empty for a plain name, which is matched by equality alone. */
   private final byte[] kinds;
+  /**
+   * Per segment {@code i}: where its text starts and ends in {@link #text} ({@code 2i}, {@code 2i+1}), so
+   * literals are compared in place and a pattern holds no substrings. Empty for a plain name.
+   */
+  private final int[] bounds;
   private final boolean exact;
 
-  private ResourcePattern(String text, String[] literals, byte[] kinds, boolean exact) {
+  private ResourcePattern(String text, byte[] kinds, int[] bounds, boolean exact) {
     this.text = text;
-    this.literals = literals;
     this.kinds = kinds;
+    this.bounds = bounds;
     this.exact = exact;
   }
 
@@ -50,22 +58,28 @@ public final class ResourcePattern {
   /** Parses a pattern; a rejection names {@code field}. */
   public static ResourcePattern parse(String field, @Nullable String pattern) {
     checkShape(field, pattern, true);
-    String[] parts = pattern.split("/", -1);
-    String[] literals = new String[parts.length];
-    byte[] kinds = new byte[parts.length];
+    if (pattern.indexOf('*') < 0) {
+      return new ResourcePattern(pattern, NO_KINDS, NO_BOUNDS, true);
+    }
+    int length = pattern.length();
+    byte[] kinds = new byte[length / 2 + 1];
+    int[] bounds = new int[2 * kinds.length];
     int n = 0;
-    boolean exact = true;
-    for (String part : parts) {
-      byte kind = part.equals("**") ? ANY : part.equals("*") ? ONE : LITERAL;
-      if (kind == ANY && n > 0 && kinds[n - 1] == ANY) {
+    int start = 0;
+    for (int i = 0; i <= length; i++) {
+      if (i < length && pattern.charAt(i) != '/') {
         continue;
       }
-      exact &= kind == LITERAL;
-      kinds[n] = kind;
-      literals[n] = kind == LITERAL ? part : null;
-      n++;
+      byte kind = pattern.charAt(start) != '*' ? LITERAL : i - start == 1 ? ONE : ANY;
+      if (!(kind == ANY && n > 0 && kinds[n - 1] == ANY)) {
+        kinds[n] = kind;
+        bounds[2 * n] = start;
+        bounds[2 * n + 1] = i;
+        n++;
+      }
+      start = i + 1;
     }
-    return new ResourcePattern(pattern, Arrays.copyOf(literals, n), Arrays.copyOf(kinds, n), exact);
+    return new ResourcePattern(pattern, Arrays.copyOf(kinds, n), Arrays.copyOf(bounds, 2 * n), false);
   }
 
   /**
@@ -153,6 +167,10 @@ public final class ResourcePattern {
   }
 
   private static boolean isNameChar(char c) {
+    if (c < 0x80) {
+      // The same answer as below for ASCII, without the Unicode tables: printable, not a space, not '\\'.
+      return c > 0x20 && c < 0x7F && c != '\\';
+    }
     if (c == '\\' || Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSurrogate(c)) {
       // Surrogates are rejected wholesale: resource names are identifiers, not prose.
       return false;
@@ -172,7 +190,15 @@ public final class ResourcePattern {
       // A plain pattern was validated, so equality alone proves the name well formed.
       return text.equals(name);
     }
-    return isName(name) && walk(name) > 0;
+    return isName(name) && matchesName(name);
+  }
+
+  /**
+   * {@link #matches} for a {@code name} already known to pass {@link #isName}, so a check that tries several
+   * patterns validates the name once.
+   */
+  boolean matchesName(String name) {
+    return exact ? text.equals(name) : walk(name) > 0;
   }
 
   /**
@@ -180,6 +206,9 @@ public final class ResourcePattern {
    * steps are bounded by (pattern segments + 1) × (name segments + 1), whatever the pattern, which tests check.
    */
   int walk(String name) {
+    byte[] kinds = this.kinds;
+    int[] bounds = this.bounds;
+    int segments = kinds.length;
     int steps = 0;
     int n = name.length();
     int p = 0;
@@ -192,14 +221,15 @@ public final class ResourcePattern {
       if (e < 0) {
         e = n;
       }
-      if (p < kinds.length && kinds[p] == ONE) {
+      byte kind = p < segments ? kinds[p] : -1;
+      if (kind == ONE) {
         p++;
         s = e + 1;
-      } else if (p < kinds.length && kinds[p] == LITERAL && e - s == literals[p].length()
-          && name.regionMatches(s, literals[p], 0, e - s)) {
+      } else if (kind == LITERAL && e - s == bounds[2 * p + 1] - bounds[2 * p]
+          && name.regionMatches(s, text, bounds[2 * p], e - s)) {
         p++;
         s = e + 1;
-      } else if (p < kinds.length && kinds[p] == ANY) {
+      } else if (kind == ANY) {
         backtrackPattern = p++;
         backtrackStart = s;
       } else if (backtrackPattern >= 0) {
@@ -212,10 +242,10 @@ public final class ResourcePattern {
         return -steps;
       }
     }
-    while (p < kinds.length && kinds[p] == ANY) {
+    while (p < segments && kinds[p] == ANY) {
       p++;
     }
-    return p == kinds.length ? steps + 1 : -steps - 1;
+    return p == segments ? steps + 1 : -steps - 1;
   }
 
   /** The number of segments of the compiled pattern (consecutive {@code **} count once). */
