@@ -57,13 +57,17 @@ main() {
 if [ "${QUICK:-0}" = 1 ]; then
   main lateness dev.jitaccess.bench.ExpiryLateness 100000 10
   main idle dev.jitaccess.bench.IdleCpu 100000 5
-  main footprint dev.jitaccess.bench.Footprint 100000
+  main footprint dev.jitaccess.bench.Footprint 100000 1
+  main footprint-10 dev.jitaccess.bench.Footprint 100000 10
+  main footprint-timers dev.jitaccess.bench.Footprint 100000 timers
 else
   main lateness dev.jitaccess.bench.ExpiryLateness
   # The same with ZGC (sub-millisecond pauses): separates the engine's lateness from G1's young pauses.
   main lateness-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness
   main idle dev.jitaccess.bench.IdleCpu
-  main footprint dev.jitaccess.bench.Footprint
+  main footprint dev.jitaccess.bench.Footprint 1000000 1
+  main footprint-10 dev.jitaccess.bench.Footprint 1000000 10
+  main footprint-timers dev.jitaccess.bench.Footprint 1000000 timers
 fi
 
 {
