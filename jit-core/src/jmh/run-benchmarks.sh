@@ -2,7 +2,7 @@
 # Runs the jit-core JMH suite and the three measurement programs, writes JSON results and RESULTS.md.
 #   jit-core/src/jmh/run-benchmarks.sh [results-dir]      (default: jit-core/target/bench-results)
 # SKIP_BUILD=1 reuses target/benchmarks.jar. QUICK=1 runs one short fork of everything (a smoke test, not results).
-# Settings are sized for a 2-core machine and ~35 minutes: 2 forks, 3 warmup and 3 measurement iterations of
+# Settings are sized for a 2-core machine and ~30 minutes: 2 forks, 3 warmup and 3 measurement iterations of
 # 0.3 to 1 s (see each class); -prof gc everywhere for B/op.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
