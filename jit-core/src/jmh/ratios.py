@@ -148,7 +148,8 @@ p("\n### 7. Programs: expiry lateness, idle CPU, footprint\n")
 for name, header in (("lateness", "| measurement | p50 | p99 | p99.9 | max | target |\n|---|---|---|---|---|---|"),
                      ("idle", "| measurement | CPU time | share | target |\n|---|---|---|---|"),
                      ("footprint", "| measurement | bytes | target |\n|---|---|---|")):
-    paths = [x for x in (os.path.join(out, name + ".md"), os.path.join(out, name + "-zgc.md")) if os.path.exists(x)]
+    paths = [os.path.join(out, name + suffix + ".md") for suffix in ("", "-zgc", "-10", "-timers")]
+    paths = [x for x in paths if os.path.exists(x)]
     if paths:
         p(header)
         for path in paths:

@@ -2,7 +2,7 @@
 # Runs the jit-core JMH suite and the three measurement programs, writes JSON results and RESULTS.md.
 #   jit-core/src/jmh/run-benchmarks.sh [results-dir]      (default: jit-core/target/bench-results)
 # SKIP_BUILD=1 reuses target/benchmarks.jar. QUICK=1 runs one short fork of everything (a smoke test, not results).
-# Settings are sized for a 2-core machine and ~35 minutes: 2 forks, 3 warmup and 3 measurement iterations of
+# Settings are sized for a 2-core machine and ~30 minutes: 2 forks, 3 warmup and 3 measurement iterations of
 # 0.3 to 1 s (see each class); -prof gc everywhere for B/op.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,13 +57,17 @@ main() {
 if [ "${QUICK:-0}" = 1 ]; then
   main lateness dev.jitaccess.bench.ExpiryLateness 100000 10
   main idle dev.jitaccess.bench.IdleCpu 100000 5
-  main footprint dev.jitaccess.bench.Footprint 100000
+  main footprint dev.jitaccess.bench.Footprint 100000 1
+  main footprint-10 dev.jitaccess.bench.Footprint 100000 10
+  main footprint-timers dev.jitaccess.bench.Footprint 100000 timers
 else
   main lateness dev.jitaccess.bench.ExpiryLateness
   # The same with ZGC (sub-millisecond pauses): separates the engine's lateness from G1's young pauses.
   main lateness-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness
   main idle dev.jitaccess.bench.IdleCpu
-  main footprint dev.jitaccess.bench.Footprint
+  main footprint dev.jitaccess.bench.Footprint 1000000 1
+  main footprint-10 dev.jitaccess.bench.Footprint 1000000 10
+  main footprint-timers dev.jitaccess.bench.Footprint 1000000 timers
 fi
 
 {

@@ -20,13 +20,19 @@ import java.util.UUID;
  * timer implementation, and what a ScheduledThreadPoolExecutor keeps after cancelling all of them with
  * removeOnCancel false (the JDK default) and true. Prints Markdown rows.
  *
- * <p>{@code java -cp target/benchmarks.jar dev.jitaccess.bench.Footprint [grants]}
+ * <p>{@code java -cp target/benchmarks.jar dev.jitaccess.bench.Footprint [grants] [1|10|timers]}
  */
 public final class Footprint {
 
   public static void main(String[] args) throws InterruptedException {
     int grants = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    // What to measure: "1" or "10" grants per subject, or "timers"; each in a JVM of its own gives the cleanest
+    // readings (run-benchmarks.sh does that). Default: all three in this JVM.
+    String what = args.length > 1 ? args[1] : "all";
     for (int perSubject : new int[] {1, 10}) {
+      if (!what.equals("all") && !what.equals(Integer.toString(perSubject))) {
+        continue;
+      }
       int subjectCount = grants / perSubject;
       Subject[] subjects = new Subject[subjectCount];
       String[] resources = new String[grants];
@@ -70,6 +76,9 @@ public final class Footprint {
       resources = null;
     }
 
+    if (!what.equals("all") && !what.equals("timers")) {
+      return;
+    }
     long[] delays = Delays.generate("uniform", grants, Delays.SEED);
     for (String impl : new String[] {"jit", "stpe", "netty", "agrona", "delayQueue"}) {
       long before = usedHeap();
