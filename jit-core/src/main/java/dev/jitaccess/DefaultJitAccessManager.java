@@ -46,8 +46,19 @@ import org.slf4j.LoggerFactory;
  *   <li>Changes to one subject's entry are serialised by {@code index.compute} on that subject; changes to one
  *       grant's working copy by {@code live.compute} on its id. Neither lock is held during store or audit I/O.</li>
  *   <li>The expiry thread of {@link ExpiryScheduler} fires grant timers (ending them through the same
- *       compare-and-set path as a revocation) and retries the audit backlog.</li>
+ *       compare-and-set path as a revocation), review windows, credential invalidation retries and the audit
+ *       backlog.</li>
+ *   <li>A store's {@link ChangeFeed} thread reports other instances' changes; they go through the same upsert
+ *       ({@code publish}) and drop ({@code unpublish}) as local ones.</li>
+ *   <li>Extensions of one grant are serialised on its working copy, so a second never builds on a first that
+ *       may still fail.</li>
  * </ul>
+ *
+ * <h2>Linearizability with checks</h2>
+ * A grant leaves the check path atomically with its working copy leaving {@code live} (its view is replaced by
+ * an ended one first), a grant read as ended from the store is dropped before any caller is answered, and an
+ * extension becomes visible only while checks have not yet seen the grant run out. {@code LinearizabilityTest}
+ * checks concurrent histories of all of these against a sequential specification.
  */
 final class DefaultJitAccessManager implements JitAccessManager {
 
