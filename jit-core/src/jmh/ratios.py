@@ -148,7 +148,7 @@ p("\n### 7. Programs: expiry lateness, idle CPU, footprint\n")
 for name, header in (("lateness", "| measurement | p50 | p99 | p99.9 | max | target |\n|---|---|---|---|---|---|"),
                      ("idle", "| measurement | CPU time | share | target |\n|---|---|---|---|"),
                      ("footprint", "| measurement | bytes | target |\n|---|---|---|")):
-    paths = [os.path.join(out, name + suffix + ".md") for suffix in ("", "-zgc", "-10", "-timers")]
+    paths = [os.path.join(out, name + suffix + ".md") for suffix in ("", "-stress", "-stress-zgc", "-zgc", "-10", "-timers")]
     paths = [x for x in paths if os.path.exists(x)]
     if paths:
         p(header)

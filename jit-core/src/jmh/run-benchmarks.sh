@@ -55,15 +55,18 @@ main() {
     || echo "  $name failed: see $out/$name.log"
 }
 if [ "${QUICK:-0}" = 1 ]; then
-  main lateness dev.jitaccess.bench.ExpiryLateness 100000 10
+  main lateness dev.jitaccess.bench.ExpiryLateness 100000 10 60
+  main lateness-stress dev.jitaccess.bench.ExpiryLateness 100000 10 10
   main idle dev.jitaccess.bench.IdleCpu 100000 5
   main footprint dev.jitaccess.bench.Footprint 100000 1
   main footprint-10 dev.jitaccess.bench.Footprint 100000 10
   main footprint-timers dev.jitaccess.bench.Footprint 100000 timers
 else
-  main lateness dev.jitaccess.bench.ExpiryLateness
-  # The same with ZGC (sub-millisecond pauses): separates the engine's lateness from G1's young pauses.
-  main lateness-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness
+  # 1e6 pending grants of about an hour: the first 60 s of expiries (the target row).
+  main lateness dev.jitaccess.bench.ExpiryLateness 1000000 60 3600
+  # Stress: all 1e6 expire within 60 s; again with ZGC to separate the engine from G1's young pauses.
+  main lateness-stress dev.jitaccess.bench.ExpiryLateness 1000000 60 60
+  main lateness-stress-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness 1000000 60 60
   main idle dev.jitaccess.bench.IdleCpu
   main footprint dev.jitaccess.bench.Footprint 1000000 1
   main footprint-10 dev.jitaccess.bench.Footprint 1000000 10
