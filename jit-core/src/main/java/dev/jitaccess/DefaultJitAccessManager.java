@@ -653,7 +653,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Object entry = index.get(subject);
     if (entry != null) {
       AccessDecision decision = entry instanceof LiveGrant grant
-          ? (grant.pattern.matches(resource) ? allowIfEffective(grant, resource, action, now) : null)
+          ? (grant.matches(resource) ? allowIfEffective(grant, resource, action, now) : null)
           : checkGroup((LiveGrant.Group) entry, resource, action, now);
       if (decision != null) {
         return decision;
@@ -700,10 +700,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
         if (validName == 0) {
           validName = ResourcePattern.isName(resource) ? 1 : -1;
         }
-        if (validName < 0 || !grants[i].pattern.matchesName(resource)) {
+        if (validName < 0 || !grants[i].matchesName(resource)) {
           continue;
         }
-      } else if (keys[i] != key || !grants[i].pattern.matchesName(resource)) {
+      } else if (keys[i] != key || !grants[i].matchesName(resource)) {
         continue;
       }
       AccessDecision decision = allowIfEffective(grants[i], resource, action, now);

@@ -32,6 +32,13 @@ final class LiveGrant extends TimerWheel.Timer {
   final String grantId;
   final Subject subject;
   final ResourcePattern pattern;
+  /**
+   * The resource of an exact grant, null for a pattern; with {@link #firstAction}, lets a check decide from this
+   * object and its view alone (the pattern and the actions array are further objects, often further cache misses).
+   */
+  @Nullable final String exactName;
+  /** The first of {@link #actions}: most grants hold one, and callers often pass the very same constant. */
+  final String firstAction;
   final String[] actions;
   volatile View view;
   /**
@@ -54,13 +61,30 @@ final class LiveGrant extends TimerWheel.Timer {
     this.grantId = grant.id();
     this.subject = grant.subject();
     this.pattern = ResourcePattern.of(grant.resource());
+    this.exactName = pattern.isExact() ? pattern.text() : null;
     this.actions = grant.actions().toArray(new String[0]);
+    this.firstAction = actions[0];
     this.view = new View(grant);
+  }
+
+  /** Whether {@code name} (not yet validated) is this grant's resource or matches its pattern. */
+  boolean matches(String name) {
+    String exact = exactName;
+    return exact != null ? exact.equals(name) : pattern.matches(name);
+  }
+
+  /** {@link #matches} for a name already validated. */
+  boolean matchesName(String name) {
+    String exact = exactName;
+    return exact != null ? exact.equals(name) : pattern.matchesName(name);
   }
 
   /** The index of {@code action} in this grant's actions, or -1. Allocates nothing. */
   int actionIndex(String action) {
-    for (int i = 0; i < actions.length; i++) {
+    if (firstAction.equals(action)) {
+      return 0;
+    }
+    for (int i = 1; i < actions.length; i++) {
       if (actions[i].equals(action)) {
         return i;
       }
@@ -70,7 +94,7 @@ final class LiveGrant extends TimerWheel.Timer {
 
   boolean isUseRecorded(String resource, int actionIndex) {
     long bit = 1L << actionIndex;
-    if (pattern.isExact()) {
+    if (exactName != null) {
       return (usedMask & bit) != 0;
     }
     ConcurrentHashMap<String, Long> used = usedByResource;
