@@ -722,10 +722,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return null;
     }
     LiveGrant.View view = grant.view;
-    if (view.notBefore <= now && now < view.expiresAt) {
-      return used(grant, view, resource, actionIndex);
+    if (view.notBefore > now || now >= view.expiresAt) {
+      if (view.extension == null) {
+        return null;
+      }
+      view = grant.viewAt(now); // ran out by its old expiry while an extension was being shown: settle which won
+      if (view.notBefore > now || now >= view.expiresAt) {
+        return null;
+      }
     }
-    return null;
+    return used(grant, view, resource, actionIndex);
   }
 
   private AccessDecision used(LiveGrant grant, LiveGrant.View view, String resource, int actionIndex) {
@@ -798,10 +804,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
     while (true) {
       Grant current = readStored(grantId)
           .orElseThrow(() -> new IllegalArgumentException("grantId " + Validate.show(grantId) + " names no grant"));
-      Instant now = time.now();
-      if (current.state().isTerminal() || !now.isBefore(runsOutAt(current))) {
+      long now = time.millis();
+      Instant runsOutAt = runsOutAt(current, now);
+      if (current.state().isTerminal() || now >= runsOutAt.toEpochMilli()) {
         throw new IllegalStateException("grant " + grantId + " has ended ("
-            + (current.state().isTerminal() ? current.state() : "ran out at " + runsOutAt(current)) + ")");
+            + (current.state().isTerminal() ? current.state() : "ran out at " + runsOutAt) + ")");
       }
       PolicyDecision decision;
       try {
@@ -856,11 +863,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
     // No working copy: the grant ended meanwhile, so the extension is not in effect.
     boolean[] shown = {false};
     live.computeIfPresent(extended.id(), (id, working) -> {
-      if (working.view.grant.version() >= extended.version()) {
+      LiveGrant.View before = working.view;
+      if (before.grant.version() >= extended.version()) {
         shown[0] = true;
-      } else if (time.millis() < working.view.expiresAt) {
-        applyView(working, extended);
+        return working;
+      }
+      // Checks and ends read the clock, then the view; this writes the view, then reads the clock. So either
+      // this sees the time at which one of them found the grant run out, or that one sees the pending view and
+      // settles it as lost (LiveGrant.viewAt): an extension never revives a grant anyone saw run out.
+      LiveGrant.View pending = before.extendingTo(extended);
+      working.view = pending;
+      if (time.millis() < before.expiresAt && working.commitExtension(pending)) {
+        viewChanged(working, extended);
         shown[0] = true;
+      } else {
+        working.withdrawExtension(pending);
       }
       return working;
     });
@@ -874,10 +891,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
    * instance is on its way (stored, not yet shown to checks): then the expiry checks still see, because an
    * extension that arrives after that may not revive the grant (see {@link #showExtension}).
    */
-  private Instant runsOutAt(Grant stored) {
+  private Instant runsOutAt(Grant stored, long now) {
     LiveGrant working = extending.containsKey(stored.id()) ? live.get(stored.id()) : null;
-    if (working != null && working.view.expiresAt < stored.expiresAt().toEpochMilli()) {
-      return Instant.ofEpochMilli(working.view.expiresAt);
+    if (working != null) {
+      LiveGrant.View view = working.viewAt(now);
+      if (view.expiresAt < stored.expiresAt().toEpochMilli()) {
+        return Instant.ofEpochMilli(view.expiresAt);
+      }
     }
     return stored.expiresAt();
   }
@@ -952,7 +972,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
       Grant current = stored.get();
       long now = time.millis();
-      Instant runsOutAt = runsOutAt(current);
+      Instant runsOutAt = runsOutAt(current, now);
       boolean ranOut = now >= runsOutAt.toEpochMilli();
       if (ending == Ending.EXPIRE && !ranOut) {
         // Extended since the timer was set (possibly by another node): wait for the new expiry. An extension
@@ -1069,6 +1089,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Takes a newer version of a visible grant (an extension): the check path, the warning and the timer. */
   private void applyView(LiveGrant working, Grant grant) {
     working.view = new LiveGrant.View(grant);
+    viewChanged(working, grant);
+  }
+
+  /** After a new view of {@code grant}: its expiry warning and its timer. */
+  private void viewChanged(LiveGrant working, Grant grant) {
     working.warned = expiryWarningMillis == 0
         || working.warned && grant.expiresAt().toEpochMilli() - expiryWarningMillis <= time.millis();
     expiry.schedule(working, nextDeadline(working));

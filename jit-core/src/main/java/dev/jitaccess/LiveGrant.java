@@ -20,10 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LiveGrant extends TimerWheel.Timer {
 
   private static final VarHandle USED_MASK;
+  private static final VarHandle VIEW;
 
   static {
     try {
-      USED_MASK = MethodHandles.lookup().findVarHandle(LiveGrant.class, "usedMask", long.class);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      USED_MASK = lookup.findVarHandle(LiveGrant.class, "usedMask", long.class);
+      VIEW = lookup.findVarHandle(LiveGrant.class, "view", View.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -77,6 +80,32 @@ final class LiveGrant extends TimerWheel.Timer {
   boolean matchesName(String name) {
     String exact = exactName;
     return exact != null ? exact.equals(name) : pattern.matchesName(name);
+  }
+
+  /**
+   * The view as it stands at {@code now}: an extension still being shown (see {@link View#extendingTo}) is
+   * settled as lost if the grant has run out by its old expiry, so that no extension revives a grant that a
+   * check or an end has seen run out. Called on the rare paths where the current view does not allow.
+   */
+  View viewAt(long now) {
+    View current = view;
+    while (current.extension != null && now >= current.expiresAt) {
+      if (VIEW.compareAndSet(this, current, current.before)) {
+        return current.before;
+      }
+      current = view;
+    }
+    return current;
+  }
+
+  /** Puts a pending extension in effect; false if a check or an end settled it as lost first. */
+  boolean commitExtension(View pending) {
+    return VIEW.compareAndSet(this, pending, pending.extension);
+  }
+
+  /** Takes back a pending extension that will not take effect (unless a check or an end already did). */
+  void withdrawExtension(View pending) {
+    VIEW.compareAndSet(this, pending, pending.before);
   }
 
   /** The index of {@code action} in this grant's actions, or -1. Allocates nothing. */
@@ -269,12 +298,22 @@ final class LiveGrant extends TimerWheel.Timer {
     return entry instanceof Group group ? group.grants : new LiveGrant[] {(LiveGrant) entry};
   }
 
-  /** An immutable snapshot for the check path, with the decision it hands out made in advance. */
+  /**
+   * An immutable snapshot for the check path, with the decision it hands out made in advance.
+   *
+   * <p>While an extension is being shown the view is <em>pending</em>: it answers like the view before it, and
+   * carries the {@link #extension} that replaces it by compare-and-set unless a reader finds the grant run out by
+   * its old expiry first and puts the view before back (see {@link LiveGrant#viewAt}).
+   */
   static final class View {
     final Grant grant;
     final long notBefore;
     final long expiresAt;
     final AccessDecision allow;
+    /** The view a pending extension brings; null when no extension is pending. */
+    @Nullable final View extension;
+    /** The view a pending one answers like, put back when the extension is lost; null when not pending. */
+    @Nullable final View before;
 
     View(Grant grant) {
       this(grant, grant.expiresAt().toEpochMilli());
@@ -285,6 +324,22 @@ final class LiveGrant extends TimerWheel.Timer {
       this.notBefore = grant.notBefore().toEpochMilli();
       this.expiresAt = expiresAt;
       this.allow = AccessDecision.allow(grant);
+      this.extension = null;
+      this.before = null;
+    }
+
+    private View(View before, View extension) {
+      this.grant = before.grant;
+      this.notBefore = before.notBefore;
+      this.expiresAt = before.expiresAt;
+      this.allow = before.allow;
+      this.extension = extension;
+      this.before = before;
+    }
+
+    /** This view with an extension to {@code extended} pending. */
+    View extendingTo(Grant extended) {
+      return new View(this, new View(extended));
     }
 
     /** The same grant as no check may see it again: published the moment it leaves the engine's maps. */
