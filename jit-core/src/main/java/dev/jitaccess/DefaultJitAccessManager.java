@@ -731,6 +731,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return null;
       }
     }
+    if (!grant.started) {
+      return null; // a scheduled grant whose window opened, but the policy has not been asked again yet
+    }
     return used(grant, view, resource, actionIndex);
   }
 

@@ -45,8 +45,9 @@ final class LiveGrant extends TimerWheel.Timer {
   final String[] actions;
   volatile View view;
   /**
-   * Whether the grant's start was handled (policy asked again for a scheduled start); touched only by the
-   * thread that fires this timer or, before it is scheduled, by the publishing thread.
+   * Whether the grant's start was handled (policy asked again for a scheduled start); written only by the
+   * thread that fires this timer or, before it is scheduled, by the publishing thread. Checks deny until it is
+   * set: a scheduled grant is not used before the policy allowed it again.
    */
   volatile boolean started;
   /** Whether listeners heard that it expires soon (reset by an extension). */

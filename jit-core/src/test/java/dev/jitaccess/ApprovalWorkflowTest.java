@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -241,6 +244,37 @@ class ApprovalWorkflowTest {
     assertThat(f.jit.grant(refusedLater.id()).orElseThrow().endReason()).contains("change freeze");
     assertThat(f.jit.isAllowed(BOB, ORDERS, "read")).isFalse();
     assertThat(f.jit.grant(stillAllowed.id()).orElseThrow().state()).isEqualTo(GrantState.ACTIVE);
+  }
+
+  @Test
+  void scheduledGrantIsDeniedFromItsStartUntilThePolicyAllowedItAgain() throws Exception {
+    CountDownLatch askedAgain = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    AtomicInteger evaluations = new AtomicInteger();
+    EngineFixture f = fixtures.create(b -> b.policy(r -> {
+      if (evaluations.incrementAndGet() > 1) {
+        askedAgain.countDown();
+        awaitUninterruptibly(answer);
+      }
+      return PolicyDecision.allow("window", r.duration());
+    }));
+    Instant start = f.clock.instant().plus(Duration.ofHours(2));
+    f.jit.request(request(ALICE, ORDERS, Duration.ofMinutes(30)).startAt(start).build());
+
+    f.clock.set(start); // the expiry thread asks the policy again, which takes its time
+    assertThat(askedAgain.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).as("window open, policy not yet answered").isFalse();
+
+    answer.countDown();
+    await().until(() -> f.jit.isAllowed(ALICE, ORDERS, "read"));
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

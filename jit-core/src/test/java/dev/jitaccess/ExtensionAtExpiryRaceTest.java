@@ -27,7 +27,7 @@ class ExtensionAtExpiryRaceTest {
   void aGrantThatChecksSawRunOutIsNeverRevivedByAnExtensionThatRacedIt() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (EngineFixture f = new EngineFixture(
-        b -> b.usageAudit(UsageAudit.NONE).deniedEventsPerMinute(0).maxActiveGrantsPerSubject(ROUNDS + 1)
+        b -> b.usageAudit(UsageAudit.NONE).deniedEventsPerMinute(0).maxActiveGrantsPerSubject(100_000)
             .auditSink(event -> { }))) {
       CyclicBarrier start = new CyclicBarrier(2);
       int extendedFirst = 0;
