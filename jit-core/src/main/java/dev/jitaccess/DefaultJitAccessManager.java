@@ -731,8 +731,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return null;
       }
     }
-    if (!grant.started) {
-      return null; // a scheduled grant whose window opened, but the policy has not been asked again yet
+    if (!grant.started && !grant.allowedAtStart && !allowedAtStart(grant, view.grant)) {
+      return null;
     }
     return used(grant, view, resource, actionIndex);
   }
@@ -1288,17 +1288,38 @@ final class DefaultJitAccessManager implements JitAccessManager {
    */
   @Nullable
   private String policyRefusalAtStart(Grant grant) {
-    AccessRequest request = readRequest(grant.requestId())
+    return policyRefusalAtStart(readRequest(grant.requestId())
         .map(RequestRecord::request)
-        .orElseGet(() -> AccessRequest.builder()
-            .subject(grant.subject())
-            .resource(grant.resource())
-            .actions(grant.actions())
-            .duration(Duration.between(grant.notBefore(), grant.expiresAt()))
-            .justification(grant.justification())
-            .reference(grant.reference())
-            .breakGlass(grant.breakGlass())
-            .build());
+        .orElseGet(() -> requestAsGranted(grant)));
+  }
+
+  /**
+   * A check in the moment between a scheduled grant's start and its timer asking the policy again: rather than
+   * allow unasked, the check asks the policy itself, without the store (the check path never calls it), so with
+   * the request as the grant records it. The timer still asks with the stored request and revokes on a refusal.
+   */
+  private boolean allowedAtStart(LiveGrant working, Grant grant) {
+    if (policyRefusalAtStart(requestAsGranted(grant)) != null) {
+      return false;
+    }
+    working.allowedAtStart = true;
+    return true;
+  }
+
+  private static AccessRequest requestAsGranted(Grant grant) {
+    return AccessRequest.builder()
+        .subject(grant.subject())
+        .resource(grant.resource())
+        .actions(grant.actions())
+        .duration(Duration.between(grant.notBefore(), grant.expiresAt()))
+        .justification(grant.justification())
+        .reference(grant.reference())
+        .breakGlass(grant.breakGlass())
+        .build();
+  }
+
+  @Nullable
+  private String policyRefusalAtStart(AccessRequest request) {
     PolicyDecision decision = evaluate(request.toBuilder().startAt(null).build());
     if (decision instanceof PolicyDecision.Allow || decision instanceof PolicyDecision.RequireApprovals) {
       return null;

@@ -46,10 +46,14 @@ final class LiveGrant extends TimerWheel.Timer {
   volatile View view;
   /**
    * Whether the grant's start was handled (policy asked again for a scheduled start); written only by the
-   * thread that fires this timer or, before it is scheduled, by the publishing thread. Checks deny until it is
-   * set: a scheduled grant is not used before the policy allowed it again.
+   * thread that fires this timer or, before it is scheduled, by the publishing thread.
    */
   volatile boolean started;
+  /**
+   * Whether a check, finding the window open before the timer handled the start, asked the policy and was
+   * allowed; any checking thread may set it, and asking twice is harmless.
+   */
+  volatile boolean allowedAtStart;
   /** Whether listeners heard that it expires soon (reset by an extension). */
   volatile boolean warned;
   /** The credential issued when the grant became effective, if an issuer is configured. */
