@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Seeded random programs of operations run against the manager and against a tiny reference model; after every
  * step the two must agree. A failing program is cut down to a short one that still fails, and printed with its
- * seed, so a failure is reproducible from one number ({@code -Djit.model.seed=N}).
+ * seed, so a failure is reproducible from one number ({@code -Djit.model.seed=N}). Operations: requests (at once,
+ * scheduled, break-glass), approve, deny, extend, release, revoke, revokeAll, clock steps (also backwards, and onto
+ * the millisecond around a grant's end) and checks.
  *
  * <p>Invariants: every check agrees with the model (so none is allowed at or after {@code expiresAt}, or after an
  * end); a grant's state only moves forward; every ended grant has exactly one terminal audit event; and the
@@ -61,7 +63,9 @@ class ModelBasedTest {
     }
   };
 
-  enum Kind { REQUEST, APPROVE, DENY, EXTEND, RELEASE, REVOKE, REVOKE_ALL, ADVANCE, TO_EDGE, CHECK }
+  enum Kind {
+    REQUEST, SCHEDULE, BREAK_GLASS, APPROVE, DENY, EXTEND, RELEASE, REVOKE, REVOKE_ALL, ADVANCE, TO_EDGE, CHECK
+  }
 
   record Op(Kind kind, int subject, int resource, int action, int ref, long amount) {
     @Override
@@ -132,7 +136,7 @@ class ModelBasedTest {
     for (int i = 0; i < length; i++) {
       Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
       long amount = switch (kind) {
-        case REQUEST -> 1 + random.nextInt(60);                      // minutes
+        case REQUEST, SCHEDULE, BREAK_GLASS -> 1 + random.nextInt(60); // minutes
         case EXTEND -> 1 + random.nextInt(90);                       // minutes
         case ADVANCE -> random.nextInt(10) == 0 ? -random.nextInt(3600) : random.nextInt(1800); // seconds
         case TO_EDGE -> random.nextInt(3) - 1;                        // milliseconds around a grant's end
@@ -174,16 +178,33 @@ class ModelBasedTest {
   private static String apply(EngineFixture f, Model model, Op op, List<String> grantIds, List<String> pendingIds) {
     Subject subject = SUBJECTS[op.subject()];
     switch (op.kind()) {
-      case REQUEST -> {
+      case REQUEST, SCHEDULE -> {
+        // A scheduled one starts (ref + 1) × 7 minutes from now: its window opens during later ADVANCE steps.
+        Instant start = op.kind() == Kind.SCHEDULE ? model.now.plus(Duration.ofMinutes((op.ref() + 1) * 7L)) : null;
         RequestOutcome outcome = f.jit.request(EngineFixture.request(subject, PATTERNS[op.resource()],
-            Duration.ofMinutes(op.amount()), ACTIONS[op.action()]).build());
+            Duration.ofMinutes(op.amount()), ACTIONS[op.action()]).startAt(start).build());
         boolean needsApproval = PATTERNS[op.resource()].startsWith("prod/secure");
         if (outcome instanceof RequestOutcome.Granted granted && !needsApproval) {
+          Instant from = start != null ? start : model.now;
+          if (!granted.grant().notBefore().equals(from)
+              || !granted.grant().expiresAt().equals(from.plus(Duration.ofMinutes(op.amount())))) {
+            return "grant runs " + granted.grant().notBefore() + " to " + granted.grant().expiresAt();
+          }
           record(model, granted.grant(), grantIds);
         } else if (outcome instanceof RequestOutcome.Pending && needsApproval) {
           pendingIds.add(outcome.requestId());
         } else {
           return "request answered " + outcome;
+        }
+      }
+      case BREAK_GLASS -> {
+        RequestOutcome outcome = f.jit.request(EngineFixture.request(subject, PATTERNS[op.resource()],
+            Duration.ofMinutes(op.amount()), ACTIONS[op.action()]).breakGlass(true).reference("INC-" + op.ref()).build());
+        boolean needsApproval = PATTERNS[op.resource()].startsWith("prod/secure");
+        if (outcome instanceof RequestOutcome.Granted granted && !needsApproval && granted.grant().breakGlass()) {
+          record(model, granted.grant(), grantIds);
+        } else if (!(outcome instanceof RequestOutcome.Denied && needsApproval)) {
+          return "break-glass request answered " + outcome; // it never waits for approvals
         }
       }
       case APPROVE, DENY -> {
