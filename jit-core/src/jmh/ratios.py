@@ -140,7 +140,7 @@ p(f"| {fmt(w)} | {fmt(ag)} | {fmt(dq)} | {fmt(ratio(w, ag), 3)} | {fmt(ratio(w, 
 p("\n### 6. `request` → `Granted` (requests/s, higher is better)\n")
 p("| audit sink | 1 thread | 2 threads | scaling | B/op (1 thread) |")
 p("|---|---|---|---|---|")
-for sink in ("memory", "noop"):
+for sink in ("memory", "noop", "file-buffered", "file-group"):
     r1, r2 = score("request", sink=sink), score("request2t", sink=sink)
     p(f"| {sink} | {fmt(r1)} | {fmt(r2)} | {fmt(ratio(r2, r1), 2)}× | {fmt(alloc('request', sink=sink))} |")
 

@@ -3,8 +3,16 @@ package dev.jitaccess.bench;
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.RequestOutcome;
+import dev.jitaccess.audit.AuditSink;
 import dev.jitaccess.audit.InMemoryAuditSink;
+import dev.jitaccess.audit.JsonLinesAuditSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,9 +32,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code request} to {@code Granted}: allow-all policy, in-memory store, and the in-memory audit sink (or a no-op
- * sink, to show the engine's own cost). A fresh manager each iteration, so the store does not grow without bound.
- * Requests come from a seeded table of 1e4 subjects and resources. (No file audit sink exists yet in jit-core.)
+ * {@code request} to {@code Granted}: allow-all policy, in-memory store, and the audit sink: in memory, a no-op
+ * (the engine's own cost), or the hash-chained {@link JsonLinesAuditSink} in a temporary directory, handing lines
+ * to the OS ({@code file-buffered}) or with group-committed fsyncs ({@code file-group}, the durable default: two
+ * events per request, each waits for its flush). A fresh manager (and log) each iteration, so nothing grows without
+ * bound. Requests come from a seeded table of 1e4 subjects and resources.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,10 +48,12 @@ public class RequestBenchmark {
 
   static final int REQUESTS = 1 << 12;
 
-  @Param({"memory", "noop"})
+  @Param({"memory", "noop", "file-buffered", "file-group"})
   public String sink;
 
   JitAccessManager jit;
+  JsonLinesAuditSink file;
+  Path directory;
   AccessRequest[] requests;
   final AtomicInteger threadSeeds = new AtomicInteger();
 
@@ -57,13 +69,40 @@ public class RequestBenchmark {
   }
 
   @Setup(Level.Iteration)
-  public void start() {
-    jit = Engines.manager(sink.equals("memory") ? new InMemoryAuditSink() : Engines.NO_OP_SINK);
+  public void start() throws IOException {
+    AuditSink audit = switch (sink) {
+      case "memory" -> new InMemoryAuditSink();
+      case "noop" -> Engines.NO_OP_SINK;
+      default -> {
+        directory = Files.createTempDirectory("jit-request-bench");
+        file = JsonLinesAuditSink.builder(directory)
+            .durability(sink.equals("file-group")
+                ? JsonLinesAuditSink.Durability.GROUP_COMMIT : JsonLinesAuditSink.Durability.OS_BUFFERED)
+            .build();
+        yield file;
+      }
+    };
+    jit = Engines.manager(audit);
   }
 
   @TearDown(Level.Iteration)
-  public void stop() {
+  public void stop() throws IOException {
     jit.close();
+    if (file != null) {
+      file.close();
+      try (Stream<Path> files = Files.walk(directory)) {
+        files.sorted(Comparator.reverseOrder()).forEach(RequestBenchmark::delete);
+      }
+      file = null;
+    }
+  }
+
+  private static void delete(Path path) {
+    try {
+      Files.delete(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @State(Scope.Thread)
