@@ -144,6 +144,14 @@ for sink in ("memory", "noop", "file-buffered", "file-group"):
     r1, r2 = score("request", sink=sink), score("request2t", sink=sink)
     p(f"| {sink} | {fmt(r1)} | {fmt(r2)} | {fmt(ratio(r2, r1), 2)}× | {fmt(alloc('request', sink=sink))} |")
 
+p("\n### 6b. The Spring adapter: one annotated call (ns/op, lower is better)\n")
+p("| no advice | `@RequiresAccess` | with a SpEL resource | `@PreAuthorize(\"hasAuthority('x')\")` | "
+  "`@RequiresAccess` / `@PreAuthorize` | B/op `@RequiresAccess`, `@PreAuthorize` |")
+p("|---|---|---|---|---|---|")
+na, ra, rx, pa = (score(m) for m in ("noAdvice", "requiresAccess", "requiresAccessWithExpression", "preAuthorize"))
+p(f"| {fmt(na, 2)} | {fmt(ra)} | {fmt(rx)} | {fmt(pa)} | {fmt(ratio(ra, pa), 2)} | "
+  f"{fmt(alloc('requiresAccess'))}, {fmt(alloc('preAuthorize'))} |")
+
 p("\n### 7. Programs: expiry lateness, idle CPU, footprint\n")
 for name, header in (("lateness", "| measurement | p50 | p99 | p99.9 | max | target |\n|---|---|---|---|---|---|"),
                      ("idle", "| measurement | CPU time | share | target |\n|---|---|---|---|"),

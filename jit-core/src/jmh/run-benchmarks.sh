@@ -11,10 +11,11 @@ root=$(cd "$module/.." && pwd)
 out=${1:-$module/target/bench-results}
 mkdir -p "$out"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$root" && mvn -B -ntp -q -Pbench -DskipTests package -pl jit-core -am)
+  (cd "$root" && mvn -B -ntp -q -Pbench -DskipTests package -pl jit-core,jit-spring -am)
 fi
-# A copy, so the module can be rebuilt while the suite runs.
+# Copies, so the modules can be rebuilt while the suite runs.
 cp "$module/target/benchmarks.jar" "$out/benchmarks.jar"
+cp "$root/jit-spring/target/benchmarks.jar" "$out/spring-benchmarks.jar"
 jar=$out/benchmarks.jar
 extra=()
 if [ "${QUICK:-0}" = 1 ]; then
@@ -46,6 +47,8 @@ jmh reschedule-delayqueue 'TimerBenchmark.reschedule' -p impl=jit,jitScheduler,s
   -p live=100000 -p dist=uniform
 jmh expire 'ExpireBenchmark'
 jmh request 'RequestBenchmark'
+# The Spring adapter: an annotated call against Spring Security's @PreAuthorize (jit-spring/src/jmh).
+jar=$out/spring-benchmarks.jar jmh spring 'AnnotatedCallBenchmark' -f 2
 
 main() {
   local name=$1
