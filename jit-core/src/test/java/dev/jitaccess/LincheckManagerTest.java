@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
 class LincheckManagerTest {
 
   private static final int ITERATIONS = Integer.getInteger("jit.lincheck.iterations", 20);
-  private static final int INVOCATIONS = Integer.getInteger("jit.lincheck.invocations", 100);
+  private static final int INVOCATIONS = Integer.getInteger("jit.lincheck.invocations", 50);
 
   /** How far {@code advance()} moves the clock; expiries and extensions are multiples of it, so boundaries meet. */
   static final Duration STEP = Duration.ofSeconds(5);
