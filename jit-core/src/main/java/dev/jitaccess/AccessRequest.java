@@ -93,19 +93,9 @@ public record AccessRequest(
     return startAt;
   }
 
+  /** The checked, sorted, immutable actions: see {@link ActionSet}, which equal sets share. */
   static Set<String> checkedActions(@Nullable Collection<String> actions) {
-    Validate.notNull("actions", actions);
-    if (actions.isEmpty()) {
-      throw new IllegalArgumentException("actions must name at least one action");
-    }
-    if (actions.size() > MAX_ACTIONS) {
-      throw new IllegalArgumentException("actions must have at most " + MAX_ACTIONS + ", got " + actions.size());
-    }
-    TreeSet<String> sorted = new TreeSet<>();
-    for (String action : actions) {
-      sorted.add(Validate.action("action", action));
-    }
-    return Collections.unmodifiableSet(sorted);
+    return ActionSet.of(actions);
   }
 
   private static Set<String> checkedGroups(@Nullable Set<String> groups) {

@@ -7,10 +7,11 @@ import dev.jitaccess.Grant;
 import dev.jitaccess.RequestRecord;
 import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
+import jakarta.annotation.Nullable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,9 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li>the per-subject index is changed only through {@code bySubject.compute} /
- *       {@code computeIfPresent} on the subject, so adding an id and dropping a subject's emptied set are
+ *       {@code computeIfPresent} on the subject, so adding an id and dropping a subject's emptied entry are
  *       atomic per subject and can never lose each other's update. Locks are always taken in the same order
  *       (grant id, then subject; never the reverse), so they cannot deadlock;</li>
+ *   <li>an index entry is immutable: the one id of a subject with one active grant, or an array of the ids of a
+ *       subject with more, never written after it is put in the map. A change replaces the entry whole (the
+ *       array is copied, O(the subject's active grants), as the engine's own per-subject index does), so a
+ *       reader that got an entry from the map reads a complete one without a lock. This costs a map entry and
+ *       at most an array per subject, where a concurrent set per subject cost a map of its own;</li>
  *   <li>a grant that ends is put in the ended map <em>before</em> it leaves the active map. A reader of
  *       {@link #findById} looks in the active map first and in the ended map second, so it sees either the
  *       last active version or the ended one, never neither.</li>
@@ -49,7 +55,8 @@ public final class InMemoryGrantStore implements GrantStore {
   public static final int DEFAULT_RETAINED_ENDED_GRANTS = 100_000;
 
   private final ConcurrentHashMap<String, Grant> active = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Subject, Set<String>> bySubject = new ConcurrentHashMap<>();
+  /** Per subject, the ids of its active grants: a {@code String} for one, a {@code String[]} for more. */
+  private final ConcurrentHashMap<Subject, Object> bySubject = new ConcurrentHashMap<>();
   private final Cache<String, Grant> ended;
   private final VersionedRecords<RequestRecord> requests;
   private final VersionedRecords<BreakGlassReview> reviews;
@@ -150,18 +157,30 @@ public final class InMemoryGrantStore implements GrantStore {
   @Override
   public List<Grant> findActiveBySubject(Subject subject) {
     Validate.notNull("subject", subject);
-    Set<String> ids = bySubject.get(subject);
-    if (ids == null) {
+    Object entry = bySubject.get(subject);
+    if (entry == null) {
       return List.of();
     }
-    List<Grant> grants = new ArrayList<>(ids.size());
+    if (entry instanceof String id) {
+      Grant grant = activeOf(subject, id);
+      return grant != null ? List.of(grant) : List.of();
+    }
+    String[] ids = (String[]) entry;
+    List<Grant> grants = new ArrayList<>(ids.length);
     for (String id : ids) {
-      Grant grant = active.get(id);
-      if (grant != null && grant.subject().equals(subject)) {
+      Grant grant = activeOf(subject, id);
+      if (grant != null) {
         grants.add(grant);
       }
     }
     return List.copyOf(grants);
+  }
+
+  /** The active grant {@code id} if it is {@code subject}'s, else null. */
+  @Nullable
+  private Grant activeOf(Subject subject, String id) {
+    Grant grant = active.get(id);
+    return grant != null && grant.subject().equals(subject) ? grant : null;
   }
 
   /** {@inheritDoc} An immutable snapshot, in no particular order. */
@@ -229,17 +248,44 @@ public final class InMemoryGrantStore implements GrantStore {
   // Both called only inside active.compute on the grant's id.
 
   private void index(Grant grant) {
-    bySubject.compute(grant.subject(), (subject, ids) -> {
-      Set<String> set = ids != null ? ids : ConcurrentHashMap.newKeySet();
-      set.add(grant.id());
-      return set;
-    });
+    bySubject.compute(grant.subject(), (subject, entry) -> plus(entry, grant.id()));
   }
 
   private void unindex(Grant grant) {
-    bySubject.computeIfPresent(grant.subject(), (subject, ids) -> {
-      ids.remove(grant.id());
-      return ids.isEmpty() ? null : ids;
-    });
+    bySubject.computeIfPresent(grant.subject(), (subject, entry) -> minus(entry, grant.id()));
+  }
+
+  /** A new index entry: {@code entry} (null, one id or several) with {@code id} added. */
+  static Object plus(@Nullable Object entry, String id) {
+    if (entry == null) {
+      return id;
+    }
+    if (entry instanceof String one) {
+      return new String[] {one, id};
+    }
+    String[] ids = (String[]) entry;
+    String[] next = Arrays.copyOf(ids, ids.length + 1);
+    next[ids.length] = id;
+    return next;
+  }
+
+  /** A new index entry: {@code entry} without {@code id}; the same entry if {@code id} is not in it, null if empty. */
+  @Nullable
+  static Object minus(Object entry, String id) {
+    if (entry instanceof String one) {
+      return one.equals(id) ? null : one;
+    }
+    String[] ids = (String[]) entry;
+    int at = Arrays.asList(ids).indexOf(id);
+    if (at < 0) {
+      return entry;
+    }
+    if (ids.length == 2) {
+      return ids[1 - at];
+    }
+    String[] next = new String[ids.length - 1];
+    System.arraycopy(ids, 0, next, 0, at);
+    System.arraycopy(ids, at + 1, next, at, ids.length - at - 1);
+    return next;
   }
 }

@@ -233,6 +233,48 @@ class InMemoryGrantStoreTest extends GrantStoreContract {
     assertThat(store.indexedSubjects()).isZero();
   }
 
+  @Test
+  void subjectIndexEntryIsOneIdThenAnArrayAndShrinksBack() {
+    Object one = InMemoryGrantStore.plus(null, "a");
+    Object two = InMemoryGrantStore.plus(one, "b");
+    Object three = InMemoryGrantStore.plus(two, "c");
+
+    assertThat(one).isEqualTo("a");
+    assertThat(two).isEqualTo(new String[] {"a", "b"});
+    assertThat(three).isEqualTo(new String[] {"a", "b", "c"});
+    assertThat(two).isEqualTo(new String[] {"a", "b"}); // copied, never written in place
+    assertThat(InMemoryGrantStore.minus(three, "b")).isEqualTo(new String[] {"a", "c"});
+    assertThat(InMemoryGrantStore.minus(three, "a")).isEqualTo(new String[] {"b", "c"});
+    assertThat(InMemoryGrantStore.minus(three, "c")).isEqualTo(new String[] {"a", "b"});
+    assertThat(InMemoryGrantStore.minus(three, "x")).isSameAs(three);
+    assertThat(InMemoryGrantStore.minus(two, "a")).isEqualTo("b");
+    assertThat(InMemoryGrantStore.minus(two, "b")).isEqualTo("a");
+    assertThat(InMemoryGrantStore.minus(one, "x")).isSameAs(one);
+    assertThat(InMemoryGrantStore.minus(one, "a")).isNull();
+  }
+
+  @Test
+  void subjectWithManyGrantsEndingInAnyOrderKeepsAnExactIndex() {
+    InMemoryGrantStore store = new InMemoryGrantStore();
+    Subject alice = Subject.user("alice");
+    List<Grant> active = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      Grant g = grant("g" + i, alice);
+      store.save(g);
+      active.add(g);
+    }
+    store.save(grant("other", Subject.user("bob")));
+
+    for (int at : new int[] {3, 0, 4, 1, 0, 1, 0}) { // middle, first, last, ... down to none
+      Grant g = active.remove(at);
+      assertThat(store.compareAndSet(0, g.ended(GrantState.REVOKED, T0, "x"))).isTrue();
+      assertThat(store.findActiveBySubject(alice)).containsExactlyInAnyOrderElementsOf(active);
+    }
+
+    assertThat(store.indexedSubjects()).isEqualTo(1);
+    assertThat(store.findActiveBySubject(Subject.user("bob"))).extracting(Grant::id).containsExactly("other");
+  }
+
   private static List<Grant> endGrants(InMemoryGrantStore store, String prefix, int count) {
     List<Grant> ended = new ArrayList<>();
     for (int i = 0; i < count; i++) {
