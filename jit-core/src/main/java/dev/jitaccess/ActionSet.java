@@ -217,6 +217,11 @@ final class ActionSet extends AbstractSet<String> implements Serializable {
     throw immutable();
   }
 
+  /** The actions, sorted: the set's own array, for the engine's working copy to share; never to be written. */
+  String[] elements() {
+    return actions;
+  }
+
   private static UnsupportedOperationException immutable() {
     return new UnsupportedOperationException("the actions of a request or grant are immutable");
   }

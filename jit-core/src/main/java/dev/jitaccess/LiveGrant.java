@@ -34,14 +34,16 @@ final class LiveGrant extends TimerWheel.Timer {
 
   final String grantId;
   final Subject subject;
-  final ResourcePattern pattern;
+  /** The resource pattern of a pattern grant; null for an exact one, which {@link #exactName} describes fully. */
+  @Nullable final ResourcePattern pattern;
   /**
    * The resource of an exact grant, null for a pattern; with {@link #firstAction}, lets a check decide from this
-   * object and its view alone (the pattern and the actions array are further objects, often further cache misses).
+   * object and its view alone (a pattern and the actions array are further objects, often further cache misses).
    */
   @Nullable final String exactName;
   /** The first of {@link #actions}: most grants hold one, and callers often pass the very same constant. */
   final String firstAction;
+  /** The grant's actions, sorted: the array of its {@link ActionSet}, shared and never written. */
   final String[] actions;
   volatile View view;
   /**
@@ -68,9 +70,10 @@ final class LiveGrant extends TimerWheel.Timer {
   LiveGrant(Grant grant) {
     this.grantId = grant.id();
     this.subject = grant.subject();
-    this.pattern = ResourcePattern.of(grant.resource());
-    this.exactName = pattern.isExact() ? pattern.text() : null;
-    this.actions = grant.actions().toArray(new String[0]);
+    ResourcePattern parsed = ResourcePattern.of(grant.resource());
+    this.pattern = parsed.isExact() ? null : parsed;
+    this.exactName = parsed.isExact() ? parsed.text() : null;
+    this.actions = ((ActionSet) grant.actions()).elements();
     this.firstAction = actions[0];
     this.view = new View(grant);
   }
@@ -142,7 +145,7 @@ final class LiveGrant extends TimerWheel.Timer {
   /** Marks the use as audited; {@code true} if this call was the first to do so. */
   boolean claimUse(String resource, int actionIndex) {
     long bit = 1L << actionIndex;
-    if (pattern.isExact()) {
+    if (exactName != null) {
       long before = (long) USED_MASK.getAndBitwiseOr(this, bit);
       return (before & bit) == 0;
     }
@@ -158,7 +161,7 @@ final class LiveGrant extends TimerWheel.Timer {
   /** Undoes {@link #claimUse} when the audit event could not be written, so the next use tries again. */
   void unclaimUse(String resource, int actionIndex) {
     long bit = 1L << actionIndex;
-    if (pattern.isExact()) {
+    if (exactName != null) {
       USED_MASK.getAndBitwiseAnd(this, ~bit);
     } else {
       usedMap().computeIfPresent(resource, (r, bits) -> (bits & ~bit) == 0 ? null : bits & ~bit);
@@ -207,9 +210,12 @@ final class LiveGrant extends TimerWheel.Timer {
 
     /** The key of a grant: see {@link #keys}. */
     static long keyOf(LiveGrant grant) {
-      ResourcePattern pattern = grant.pattern;
-      String text = pattern.text();
-      return pattern.isExact() ? key(text, text.length()) : key(text, Math.max(0, text.indexOf('*') - 1));
+      String exact = grant.exactName;
+      if (exact != null) {
+        return key(exact, exact.length());
+      }
+      String text = grant.pattern.text();
+      return key(text, Math.max(0, text.indexOf('*') - 1));
     }
 
     /** This group with {@code grant} added last; O(size) copying, the key of the new grant only is computed. */
@@ -220,7 +226,7 @@ final class LiveGrant extends TimerWheel.Timer {
       nextGrants[n] = grant;
       nextKeys[n] = keyOf(grant);
       long bits = patterns;
-      if (!grant.pattern.isExact() && n < Long.SIZE) {
+      if (grant.exactName == null && n < Long.SIZE) {
         bits |= 1L << n;
       }
       return new Group(nextGrants, nextKeys, bits);
@@ -228,7 +234,7 @@ final class LiveGrant extends TimerWheel.Timer {
 
     /** Two grants in this order. */
     static Group of(LiveGrant first, LiveGrant second) {
-      return new Group(new LiveGrant[] {first}, new long[] {keyOf(first)}, first.pattern.isExact() ? 0 : 1)
+      return new Group(new LiveGrant[] {first}, new long[] {keyOf(first)}, first.exactName != null ? 0 : 1)
           .plus(second);
     }
 
@@ -243,7 +249,7 @@ final class LiveGrant extends TimerWheel.Timer {
       System.arraycopy(keys, at + 1, nextKeys, at, n - at - 1);
       long bits = 0;
       for (int i = 0; i < n - 1 && i < Long.SIZE; i++) {
-        if (!nextGrants[i].pattern.isExact()) {
+        if (nextGrants[i].exactName == null) {
           bits |= 1L << i;
         }
       }
