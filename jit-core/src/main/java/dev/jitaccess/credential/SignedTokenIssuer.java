@@ -168,38 +168,10 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
   }
 
   /** Configures an issuer; not thread-safe. */
-  public static final class Builder {
-    @Nullable private SigningKeys keys;
-    private String issuerName = DEFAULT_ISSUER;
-    @Nullable private String audience;
-    private Clock clock = Clock.systemUTC();
+  public static final class Builder extends TokenBuilder<Builder> {
     @Nullable private RevocationList revocations;
 
     private Builder() {}
-
-    /** The keys; the active one signs. Required. */
-    public Builder keys(SigningKeys keys) {
-      this.keys = Validate.notNull("keys", keys);
-      return this;
-    }
-
-    /** The {@code iss} claim; default {@value #DEFAULT_ISSUER}. Verifiers must expect the same. */
-    public Builder issuer(String issuerName) {
-      this.issuerName = Validate.id("issuer", issuerName);
-      return this;
-    }
-
-    /** The {@code aud} claim, naming the service the tokens are for; default none. */
-    public Builder audience(@Nullable String audience) {
-      this.audience = audience == null ? null : Validate.id("audience", audience);
-      return this;
-    }
-
-    /** The clock for {@code iat} and for the issuer's checks; default the system clock in UTC. */
-    public Builder clock(Clock clock) {
-      this.clock = Validate.notNull("clock", clock);
-      return this;
-    }
 
     /**
      * The revocation list to record invalidations in; default a new one on this builder's clock. Pass the

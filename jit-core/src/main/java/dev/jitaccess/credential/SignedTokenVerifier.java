@@ -322,40 +322,12 @@ public final class SignedTokenVerifier {
   }
 
   /** Configures a verifier; not thread-safe. */
-  public static final class Builder {
-    @Nullable private SigningKeys keys;
-    private Clock clock = Clock.systemUTC();
-    private String issuerName = SignedTokenIssuer.DEFAULT_ISSUER;
-    @Nullable private String audience;
+  public static final class Builder extends TokenBuilder<Builder> {
     private Duration leeway = Duration.ZERO;
     @Nullable private Function<String, Optional<Grant>> grantLookup;
     @Nullable private TokenRevocations revocations;
 
     private Builder() {}
-
-    /** The keys to verify with: every key id whose tokens may still be alive. Required. */
-    public Builder keys(SigningKeys keys) {
-      this.keys = Validate.notNull("keys", keys);
-      return this;
-    }
-
-    /** The clock for {@code nbf}, {@code exp} and grant effectiveness; default the system clock in UTC. */
-    public Builder clock(Clock clock) {
-      this.clock = Validate.notNull("clock", clock);
-      return this;
-    }
-
-    /** The {@code iss} every token must carry; default {@value SignedTokenIssuer#DEFAULT_ISSUER}. */
-    public Builder issuer(String issuerName) {
-      this.issuerName = Validate.id("issuer", issuerName);
-      return this;
-    }
-
-    /** The audience this verifier is; tokens must name it in {@code aud}. Default none: tokens must have no {@code aud}. */
-    public Builder audience(@Nullable String audience) {
-      this.audience = audience == null ? null : Validate.id("audience", audience);
-      return this;
-    }
 
     /**
      * Clock-skew allowance on {@code nbf} and {@code exp}, at most {@link #MAX_LEEWAY}; default zero. It never
