@@ -1,5 +1,6 @@
 package dev.jitaccess;
 
+import dev.jitaccess.store.ForwardingGrantStore;
 import dev.jitaccess.store.InMemoryGrantStore;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.AuditException;
+import dev.jitaccess.store.ForwardingGrantStore;
 import dev.jitaccess.store.GrantStoreException;
 import dev.jitaccess.store.InMemoryGrantStore;
 import java.time.Duration;

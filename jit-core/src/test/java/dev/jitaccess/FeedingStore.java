@@ -1,6 +1,7 @@
 package dev.jitaccess;
 
 import dev.jitaccess.store.ChangeFeed;
+import dev.jitaccess.store.ForwardingGrantStore;
 import dev.jitaccess.store.InMemoryGrantStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,5 +1,8 @@
 package dev.jitaccess.audit;
 
+import dev.jitaccess.internal.json.JsonReader;
+import dev.jitaccess.internal.json.LoneSurrogates;
+import dev.jitaccess.internal.json.MalformedJsonException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -83,14 +86,25 @@ final class AuditChain {
   }
 
   /**
+   * Parses {@code in[from, to)}, one line without its {@code \n}: exactly one JSON object, nothing around it.
+   * Only the members named in {@code only} are built; the rest is checked as strictly.
+   */
+  static Map<String, Object> parseLine(byte[] in, int from, int to, Set<String> only) throws MalformedJsonException {
+    if (from >= to || in[from] != '{' || in[to - 1] != '}') {
+      throw new MalformedJsonException("a line must be one JSON object and nothing else");
+    }
+    return JsonReader.parseObject(in, from, to, LoneSurrogates.ESCAPE, only);
+  }
+
+  /**
    * Parses {@code in[from, to)} (one line, without its {@code \n}) and checks its own hash. It says nothing
    * about the link to the line before.
    */
   static Line parseAndCheck(MessageDigest sha, byte[] in, int from, int to) throws BadLineException {
     Map<String, Object> fields;
     try {
-      fields = JsonIn.members(in, from, to, CHAIN_MEMBERS);
-    } catch (JsonIn.MalformedException e) {
+      fields = parseLine(in, from, to, CHAIN_MEMBERS);
+    } catch (MalformedJsonException e) {
       throw new BadLineException("not a valid JSON object: " + e.getMessage());
     }
     if (!(fields.get("seq") instanceof Long seq) || seq < 1) {

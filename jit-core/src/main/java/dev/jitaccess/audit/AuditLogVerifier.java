@@ -1,5 +1,6 @@
 package dev.jitaccess.audit;
 
+import dev.jitaccess.internal.json.MalformedJsonException;
 import jakarta.annotation.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,6 +115,8 @@ public final class AuditLogVerifier {
   }
 
   private static final Set<String> SEQ_AND_PREV = Set.of("seq", "prev");
+  private static final Set<String> TYPE = Set.of("type");
+  private static final Set<String> FENCE_MEMBERS = Set.of("type", "file", "offset", "length");
 
   private AuditLogVerifier() {}
 
@@ -357,8 +360,8 @@ public final class AuditLogVerifier {
         boolean headerElsewhere = false;
         for (int start = 0, end; start < all.length && (end = indexOf(all, start)) >= 0; start = end + 1) {
           try {
-            headerElsewhere |= AuditChain.OPENED.equals(JsonIn.object(all, start, end).get("type"));
-          } catch (JsonIn.MalformedException ignored) {
+            headerElsewhere |= AuditChain.OPENED.equals(AuditChain.parseLine(all, start, end, TYPE).get("type"));
+          } catch (MalformedJsonException ignored) {
             // not this one
           }
         }
@@ -435,8 +438,8 @@ public final class AuditLogVerifier {
     private void checkFence(byte[] bytes, int start, int end, Torn torn) throws Found {
       Map<String, Object> fence;
       try {
-        fence = JsonIn.object(bytes, start, end);
-      } catch (JsonIn.MalformedException e) {
+        fence = AuditChain.parseLine(bytes, start, end, FENCE_MEMBERS);
+      } catch (MalformedJsonException e) {
         throw tornWithoutFence(torn);
       }
       if (!AuditChain.TRUNCATED.equals(fence.get("type"))) {
@@ -527,11 +530,11 @@ public final class AuditLogVerifier {
         for (int start = f == e ? from : 0, end; start < bytes.length && (end = indexOf(bytes, start)) >= 0;
             start = end + 1) {
           try {
-            Map<String, Object> fields = JsonIn.members(bytes, start, end, SEQ_AND_PREV);
+            Map<String, Object> fields = AuditChain.parseLine(bytes, start, end, SEQ_AND_PREV);
             if (Long.valueOf(expectedSeq).equals(fields.get("seq")) && expectedPrev.equals(fields.get("prev"))) {
               return true;
             }
-          } catch (JsonIn.MalformedException ignored) {
+          } catch (MalformedJsonException ignored) {
             // not this one
           }
         }

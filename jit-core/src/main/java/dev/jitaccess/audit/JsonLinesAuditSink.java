@@ -2,6 +2,7 @@ package dev.jitaccess.audit;
 
 import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
+import dev.jitaccess.internal.json.JsonWriter;
 import jakarta.annotation.Nullable;
 import java.io.Closeable;
 import java.io.FileOutputStream;
@@ -172,7 +173,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
   // ---------------------------------------------------------------- guarded by appendLock
   private final Object appendLock = new Object();
-  private final JsonOut json = new JsonOut();
+  private final JsonWriter json = new JsonWriter();
   private final MessageDigest sha = AuditChain.sha256();
   @Nullable
   private final Mac mac;
@@ -301,7 +302,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     if (hmacKey == null) {
       throw new IllegalStateException("this sink has no HMAC key");
     }
-    return HMAC_PREFIX + AuditChain.hex(newMac(hmacKey).doFinal(JsonOut.utf8(text)));
+    return HMAC_PREFIX + AuditChain.hex(newMac(hmacKey).doFinal(JsonWriter.utf8(text)));
   }
 
   /** The newest line written (not necessarily durable yet), for anchoring a later verification. */
@@ -767,7 +768,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   private String keyed(String text) {
-    return HMAC_PREFIX + AuditChain.hex(mac.doFinal(JsonOut.utf8(text)));
+    return HMAC_PREFIX + AuditChain.hex(mac.doFinal(JsonWriter.utf8(text)));
   }
 
   /** Appends prev and hash to the object in {@link #json}, closes it and the line; returns the line's hash. */
@@ -796,7 +797,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     byte[] bytes = new byte[0];
     int length;
 
-    void add(JsonOut json) {
+    void add(JsonWriter json) {
       bytes = Arrays.copyOf(bytes, length + json.length());
       System.arraycopy(json.bytes(), 0, bytes, length, json.length());
       length += json.length();

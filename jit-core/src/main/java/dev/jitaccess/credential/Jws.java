@@ -28,10 +28,6 @@ final class Jws {
     return ENCODER.encodeToString(bytes);
   }
 
-  static String encode(String utf8) {
-    return encode(utf8.getBytes(StandardCharsets.UTF_8));
-  }
-
   /**
    * Strict base64url: only the URL-safe alphabet, no padding, no line breaks, and the canonical encoding only
    * (unused trailing bits zero), so each value has exactly one textual form. Null when the text is not that.

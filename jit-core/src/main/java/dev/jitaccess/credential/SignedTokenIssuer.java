@@ -3,6 +3,8 @@ package dev.jitaccess.credential;
 import dev.jitaccess.Grant;
 import dev.jitaccess.GrantState;
 import dev.jitaccess.internal.Validate;
+import dev.jitaccess.internal.json.JsonWriter;
+import dev.jitaccess.internal.json.LoneSurrogates;
 import jakarta.annotation.Nullable;
 import java.time.Clock;
 import java.time.Instant;
@@ -64,11 +66,12 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
     this.audience = b.audience;
     this.clock = b.clock;
     this.revocations = b.revocations != null ? b.revocations : new RevocationList(b.clock);
-    this.encodedHeader = Jws.encode(new Json.ObjectWriter()
-        .string("alg", Jws.ALG)
-        .string("typ", "JWT")
-        .string("kid", keys.activeKeyId())
-        .finish());
+    this.encodedHeader = Jws.encode(new JsonWriter(LoneSurrogates.REJECT).beginObject()
+        .field("alg", Jws.ALG)
+        .field("typ", "JWT")
+        .field("kid", keys.activeKeyId())
+        .endObject()
+        .toByteArray());
   }
 
   public static Builder builder() {
@@ -102,20 +105,19 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
       throw new IllegalStateException("grant " + grant.id() + " is shorter than the one-second resolution of a"
           + " token: no token");
     }
-    Json.ObjectWriter claims = new Json.ObjectWriter().string("iss", issuerName);
-    if (audience != null) {
-      claims.string("aud", audience);
-    }
-    String payload = claims
-        .string("sub", grant.subject().id())
-        .string("sub_kind", grant.subject().kind().name().toLowerCase(Locale.ROOT))
-        .string("jti", grant.id())
-        .number("iat", nowSeconds)
-        .number("nbf", nbf)
-        .number("exp", exp)
-        .string("resource", grant.resource())
-        .strings("actions", grant.actions())
-        .finish();
+    byte[] payload = new JsonWriter(LoneSurrogates.REJECT).beginObject()
+        .field("iss", issuerName)
+        .field("aud", audience) // left out when null
+        .field("sub", grant.subject().id())
+        .field("sub_kind", grant.subject().kind().name().toLowerCase(Locale.ROOT))
+        .field("jti", grant.id())
+        .field("iat", nowSeconds)
+        .field("nbf", nbf)
+        .field("exp", exp)
+        .field("resource", grant.resource())
+        .field("actions", grant.actions())
+        .endObject()
+        .toByteArray();
     String signingInput = encodedHeader + "." + Jws.encode(payload);
     String token = signingInput + "." + Jws.encode(Jws.sign(keys.activeKey(), signingInput));
     return Credential.of(grant.id(), TYPE, token, Instant.ofEpochSecond(exp));
@@ -166,38 +168,10 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
   }
 
   /** Configures an issuer; not thread-safe. */
-  public static final class Builder {
-    @Nullable private SigningKeys keys;
-    private String issuerName = DEFAULT_ISSUER;
-    @Nullable private String audience;
-    private Clock clock = Clock.systemUTC();
+  public static final class Builder extends TokenBuilder<Builder> {
     @Nullable private RevocationList revocations;
 
     private Builder() {}
-
-    /** The keys; the active one signs. Required. */
-    public Builder keys(SigningKeys keys) {
-      this.keys = Validate.notNull("keys", keys);
-      return this;
-    }
-
-    /** The {@code iss} claim; default {@value #DEFAULT_ISSUER}. Verifiers must expect the same. */
-    public Builder issuer(String issuerName) {
-      this.issuerName = Validate.id("issuer", issuerName);
-      return this;
-    }
-
-    /** The {@code aud} claim, naming the service the tokens are for; default none. */
-    public Builder audience(@Nullable String audience) {
-      this.audience = audience == null ? null : Validate.id("audience", audience);
-      return this;
-    }
-
-    /** The clock for {@code iat} and for the issuer's checks; default the system clock in UTC. */
-    public Builder clock(Clock clock) {
-      this.clock = Validate.notNull("clock", clock);
-      return this;
-    }
 
     /**
      * The revocation list to record invalidations in; default a new one on this builder's clock. Pass the

@@ -6,11 +6,15 @@ import dev.jitaccess.ResourcePattern;
 import dev.jitaccess.Subject;
 import dev.jitaccess.credential.InvalidTokenException.Reason;
 import dev.jitaccess.internal.Validate;
+import dev.jitaccess.internal.json.JsonReader;
+import dev.jitaccess.internal.json.LoneSurrogates;
+import dev.jitaccess.internal.json.MalformedJsonException;
 import jakarta.annotation.Nullable;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +130,7 @@ public final class SignedTokenVerifier {
       throw refuse(Reason.MALFORMED, "header crit is not supported");
     }
     Object typ = header.get("typ");
-    if (typ != null && !(typ instanceof String s && s.equalsIgnoreCase("JWT"))) {
+    if (header.containsKey("typ") && !(typ instanceof String s && s.equalsIgnoreCase("JWT"))) {
       throw refuse(Reason.MALFORMED, "header typ must be JWT when present");
     }
 
@@ -152,7 +156,7 @@ public final class SignedTokenVerifier {
       throw refuse(claims.get("iss") instanceof String ? Reason.WRONG_ISSUER : Reason.MALFORMED,
           "claim iss must be the expected issuer");
     }
-    checkAudience(claims.get("aud"));
+    checkAudience(claims.containsKey("aud"), claims.get("aud"));
     String grantId = idClaim(claims, "jti");
     Subject subject = subject(claims);
     String resource = stringClaim(claims, "resource");
@@ -233,20 +237,20 @@ public final class SignedTokenVerifier {
 
   private static Map<String, Object> json(String part, byte[] bytes) {
     try {
-      return Json.parseObject(bytes);
-    } catch (Json.ParseException e) {
+      return JsonReader.parseObject(bytes, 0, bytes.length, LoneSurrogates.REJECT);
+    } catch (MalformedJsonException e) {
       throw refuse(Reason.MALFORMED, part + " is not a JSON object: " + e.getMessage());
     }
   }
 
-  private void checkAudience(@Nullable Object aud) {
-    if (aud == null) {
+  private void checkAudience(boolean present, @Nullable Object aud) {
+    if (!present) {
       if (audience != null) {
         throw refuse(Reason.WRONG_AUDIENCE, "claim aud is missing");
       }
       return;
     }
-    List<?> values = aud instanceof List<?> list ? list : List.of(aud);
+    List<?> values = aud instanceof List<?> list ? list : Collections.singletonList(aud);
     for (Object value : values) {
       if (!(value instanceof String)) {
         throw refuse(Reason.MALFORMED, "claim aud must be a string or an array of strings");
@@ -310,7 +314,7 @@ public final class SignedTokenVerifier {
   }
 
   private static long secondsClaim(Map<String, Object> claims, String name) {
-    Long seconds = claims.get(name) instanceof Json.Num num ? num.asLong() : null;
+    Long seconds = claims.get(name) instanceof Long value ? value : null;
     if (seconds == null || seconds < 0 || seconds > MAX_SECONDS) {
       throw refuse(Reason.MALFORMED, "claim " + name + " must be whole seconds since the epoch");
     }
@@ -318,40 +322,12 @@ public final class SignedTokenVerifier {
   }
 
   /** Configures a verifier; not thread-safe. */
-  public static final class Builder {
-    @Nullable private SigningKeys keys;
-    private Clock clock = Clock.systemUTC();
-    private String issuerName = SignedTokenIssuer.DEFAULT_ISSUER;
-    @Nullable private String audience;
+  public static final class Builder extends TokenBuilder<Builder> {
     private Duration leeway = Duration.ZERO;
     @Nullable private Function<String, Optional<Grant>> grantLookup;
     @Nullable private TokenRevocations revocations;
 
     private Builder() {}
-
-    /** The keys to verify with: every key id whose tokens may still be alive. Required. */
-    public Builder keys(SigningKeys keys) {
-      this.keys = Validate.notNull("keys", keys);
-      return this;
-    }
-
-    /** The clock for {@code nbf}, {@code exp} and grant effectiveness; default the system clock in UTC. */
-    public Builder clock(Clock clock) {
-      this.clock = Validate.notNull("clock", clock);
-      return this;
-    }
-
-    /** The {@code iss} every token must carry; default {@value SignedTokenIssuer#DEFAULT_ISSUER}. */
-    public Builder issuer(String issuerName) {
-      this.issuerName = Validate.id("issuer", issuerName);
-      return this;
-    }
-
-    /** The audience this verifier is; tokens must name it in {@code aud}. Default none: tokens must have no {@code aud}. */
-    public Builder audience(@Nullable String audience) {
-      this.audience = audience == null ? null : Validate.id("audience", audience);
-      return this;
-    }
 
     /**
      * Clock-skew allowance on {@code nbf} and {@code exp}, at most {@link #MAX_LEEWAY}; default zero. It never

@@ -3,6 +3,7 @@ package dev.jitaccess.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jitaccess.audit.JsonLinesAuditSink.Durability;
+import dev.jitaccess.internal.json.MalformedJsonException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -106,11 +108,11 @@ class AuditCrashTest {
         for (int i = 0; i < bytes.length; i++) {
           if (bytes[i] == '\n') {
             try {
-              Map<String, Object> line = JsonIn.object(bytes, start, i);
+              Map<String, Object> line = AuditChain.parseLine(bytes, start, i, Set.of("id", "seq"));
               if (line.get("id") instanceof String id) {
                 ids.put((Long) line.get("seq"), id);
               }
-            } catch (JsonIn.MalformedException e) {
+            } catch (MalformedJsonException e) {
               throw new AssertionError(file + " has a malformed whole line", e);
             }
             start = i + 1;

@@ -74,6 +74,11 @@ class SignedTokenRejectionTest {
         Arguments.of("header with crit", signedWith("{\"alg\":\"HS256\",\"kid\":\"k1\",\"crit\":[\"exp\"]}", claims())),
         Arguments.of("header typ other than JWT", signedWith("{\"alg\":\"HS256\",\"typ\":\"JOSE+JSON\",\"kid\":\"k1\"}",
             claims())),
+        Arguments.of("header typ null", signedWith("{\"alg\":\"HS256\",\"typ\":null,\"kid\":\"k1\"}", claims())),
+        Arguments.of("header number beyond any range", signedWith("{\"alg\":\"HS256\",\"kid\":\"k1\",\"x\":1e9999999999}",
+            claims())),
+        Arguments.of("header lone surrogate escape", signedWith("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k1\","
+            + "\"x\":\"\\ud800\"}", claims())),
         Arguments.of("claims duplicate exp", signedWith(header("k1"),
             claims("\"exp\":" + (T0_SECONDS + 60) + ",\"exp\":" + (T0_SECONDS + 999_999)))),
         Arguments.of("claims trailing garbage", signedWith(header("k1"), claims() + " ,")),
@@ -118,6 +123,7 @@ class SignedTokenRejectionTest {
         Arguments.of("actions a string", claims("\"exp\":" + exp).replace("[\"deploy\",\"write\"]", "\"deploy\"")),
         Arguments.of("actions upper case", claims("\"exp\":" + exp).replace("\"deploy\",", "\"DEPLOY\",")),
         Arguments.of("actions duplicated", claims("\"exp\":" + exp).replace("\"write\"", "\"deploy\"")),
+        Arguments.of("aud null", claims("\"exp\":" + exp + ",\"aud\":null")),
         Arguments.of("aud a number", claims("\"exp\":" + exp + ",\"aud\":5")),
         Arguments.of("aud array of numbers", claims("\"exp\":" + exp + ",\"aud\":[5]")));
   }

@@ -2,6 +2,7 @@ package dev.jitaccess.spring;
 
 import dev.jitaccess.AccessDecision;
 import jakarta.annotation.Nullable;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -32,8 +33,18 @@ public interface JitAccessDenial {
     return Optional.empty();
   }
 
-  /** The message both exception types use: what was refused and why, without grant internals. */
+  /**
+   * The message both exception types use: what was refused and why, without grant internals.
+   *
+   * @throws NullPointerException when {@code decision} or {@code action} is null
+   * @throws IllegalArgumentException when {@code decision} allowed access
+   */
   static String describe(AccessDecision decision, @Nullable String resource, String action) {
+    Objects.requireNonNull(decision, "decision");
+    if (decision.allowed()) {
+      throw new IllegalArgumentException("decision must be a denial");
+    }
+    Objects.requireNonNull(action, "action");
     return "access denied: " + action + " on " + (resource == null ? "(no resource)" : resource) + ": "
         + decision.reason();
   }

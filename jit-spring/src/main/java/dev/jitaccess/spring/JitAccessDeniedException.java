@@ -2,7 +2,6 @@ package dev.jitaccess.spring;
 
 import dev.jitaccess.AccessDecision;
 import jakarta.annotation.Nullable;
-import java.util.Objects;
 
 /**
  * An annotated call was refused: the caller holds no effective grant for the action on the resource, or an
@@ -26,18 +25,10 @@ public class JitAccessDeniedException extends RuntimeException implements JitAcc
    * @throws IllegalArgumentException when {@code decision} allowed access
    */
   public JitAccessDeniedException(AccessDecision decision, @Nullable String resource, String action) {
-    super(JitAccessDenial.describe(requireDenied(decision), resource, action));
+    super(JitAccessDenial.describe(decision, resource, action));
     this.decision = decision;
     this.resource = resource;
-    this.action = Objects.requireNonNull(action, "action");
-  }
-
-  static AccessDecision requireDenied(AccessDecision decision) {
-    Objects.requireNonNull(decision, "decision");
-    if (decision.allowed()) {
-      throw new IllegalArgumentException("decision must be a denial");
-    }
-    return decision;
+    this.action = action;
   }
 
   @Override

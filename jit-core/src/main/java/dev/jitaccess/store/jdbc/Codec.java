@@ -8,6 +8,10 @@ import dev.jitaccess.GrantState;
 import dev.jitaccess.RequestRecord;
 import dev.jitaccess.RequestState;
 import dev.jitaccess.Subject;
+import dev.jitaccess.internal.json.JsonReader;
+import dev.jitaccess.internal.json.JsonWriter;
+import dev.jitaccess.internal.json.LoneSurrogates;
+import dev.jitaccess.internal.json.MalformedJsonException;
 import dev.jitaccess.policy.ApprovalRequirement;
 import jakarta.annotation.Nullable;
 import java.time.Duration;
@@ -40,7 +44,9 @@ import java.util.Set;
  *       {@code reviewedAt}, {@code comment}.</li>
  * </ul>
  *
- * Absent optional values are left out of the JSON objects.
+ * Absent optional values are left out of the JSON objects. The JSON is {@link JsonWriter}'s; rows written before
+ * it escaped fewer characters (backspace and form feed as {@code \}{@code u} escapes; DEL, C1 controls,
+ * U+2028/U+2029 and lone surrogates raw), which {@link JsonReader} reads the same.
  */
 final class Codec {
 
@@ -97,14 +103,29 @@ final class Codec {
     return text == null ? null : Instant.parse((String) text);
   }
 
+  /** The JSON text of a value made of maps, lists, strings, numbers and booleans (see {@link JsonWriter#value}). */
+  private static String writeJson(Object value) {
+    return new JsonWriter().value(value).text();
+  }
+
+  /** Reads what {@link #writeJson} wrote. */
+  @Nullable
+  private static Object parseJson(String text) {
+    try {
+      return JsonReader.parse(text, LoneSurrogates.ESCAPE);
+    } catch (MalformedJsonException e) {
+      throw new IllegalArgumentException("malformed JSON: " + e.getMessage());
+    }
+  }
+
   // -------------------------------------------------------------------------------------------- approvals
 
   static String approvals(List<Approval> approvals) {
-    return Json.write(approvalList(approvals));
+    return writeJson(approvalList(approvals));
   }
 
   static List<Approval> approvals(String json) {
-    return approvalList(Json.parse(json));
+    return approvalList(parseJson(json));
   }
 
   private static List<Object> approvalList(List<Approval> approvals) {
@@ -191,12 +212,12 @@ final class Codec {
     m.put("approvals", approvalList(r.approvals()));
     m.put("createdAt", r.createdAt().toString());
     m.put("reviewDeadline", text(r.reviewDeadline()));
-    return Json.write(m);
+    return writeJson(m);
   }
 
   static RequestRecord request(String id, RequestState state, @Nullable String grantId, @Nullable String endReason,
       long version, String details) {
-    Map<?, ?> m = (Map<?, ?>) Json.parse(details);
+    Map<?, ?> m = (Map<?, ?>) parseJson(details);
     ApprovalRequirement requirement = null;
     if (m.get("requirement") instanceof Map<?, ?> q) {
       Set<Subject> approvers = new LinkedHashSet<>();
@@ -245,11 +266,11 @@ final class Codec {
     m.put("reviewer", r.reviewer() == null ? null : subject(r.reviewer()));
     m.put("reviewedAt", text(r.reviewedAt()));
     m.put("comment", r.comment());
-    return Json.write(m);
+    return writeJson(m);
   }
 
   static BreakGlassReview review(String incident, long version, String details) {
-    Map<?, ?> m = (Map<?, ?>) Json.parse(details);
+    Map<?, ?> m = (Map<?, ?>) parseJson(details);
     Object reviewer = m.get("reviewer");
     return new BreakGlassReview(grant((Map<?, ?>) m.get("grant")), incident,
         reviewer == null ? null : subject((String) reviewer), instant(m.get("reviewedAt")),

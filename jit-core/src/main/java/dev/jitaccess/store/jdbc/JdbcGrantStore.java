@@ -8,6 +8,7 @@ import dev.jitaccess.RequestState;
 import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.store.ChangeFeed;
+import dev.jitaccess.store.ForwardingGrantStore;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
 import jakarta.annotation.Nullable;
@@ -1035,75 +1036,14 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   }
 
   /** The store seen without its change feed. */
-  private record Unshared(JdbcGrantStore store) implements GrantStore {
-    @Override
-    public void save(Grant grant) {
-      store.save(grant);
-    }
-
-    @Override
-    public boolean compareAndSet(long expectedVersion, Grant updated) {
-      return store.compareAndSet(expectedVersion, updated);
-    }
-
-    @Override
-    public Optional<Grant> findById(String grantId) {
-      return store.findById(grantId);
-    }
-
-    @Override
-    public List<Grant> findActiveBySubject(Subject subject) {
-      return store.findActiveBySubject(subject);
-    }
-
-    @Override
-    public List<Grant> findActive() {
-      return store.findActive();
-    }
-
-    @Override
-    public void saveRequest(RequestRecord request) {
-      store.saveRequest(request);
-    }
-
-    @Override
-    public boolean compareAndSetRequest(long expectedVersion, RequestRecord updated) {
-      return store.compareAndSetRequest(expectedVersion, updated);
-    }
-
-    @Override
-    public Optional<RequestRecord> findRequest(String requestId) {
-      return store.findRequest(requestId);
-    }
-
-    @Override
-    public List<RequestRecord> findPendingRequests() {
-      return store.findPendingRequests();
-    }
-
-    @Override
-    public void saveReview(BreakGlassReview review) {
-      store.saveReview(review);
-    }
-
-    @Override
-    public boolean compareAndSetReview(long expectedVersion, BreakGlassReview updated) {
-      return store.compareAndSetReview(expectedVersion, updated);
-    }
-
-    @Override
-    public Optional<BreakGlassReview> findReview(String grantId) {
-      return store.findReview(grantId);
-    }
-
-    @Override
-    public List<BreakGlassReview> findOpenReviews() {
-      return store.findOpenReviews();
+  private static final class Unshared extends ForwardingGrantStore {
+    Unshared(JdbcGrantStore store) {
+      super(store);
     }
 
     @Override
     public String toString() {
-      return store + " without change feed";
+      return delegate() + " without change feed";
     }
   }
 }

@@ -4,7 +4,6 @@ import dev.jitaccess.AccessDecision;
 import dev.jitaccess.spring.DenialExceptionFactory;
 import dev.jitaccess.spring.JitAccessDenial;
 import jakarta.annotation.Nullable;
-import java.util.Objects;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationDeniedException;
 
@@ -35,18 +34,10 @@ public class JitAccessDeniedSecurityException extends AuthorizationDeniedExcepti
    * @throws IllegalArgumentException when {@code decision} allowed access
    */
   public JitAccessDeniedSecurityException(AccessDecision decision, @Nullable String resource, String action) {
-    super(JitAccessDenial.describe(requireDenied(decision), resource, action), new AuthorizationDecision(false));
+    super(JitAccessDenial.describe(decision, resource, action), new AuthorizationDecision(false));
     this.decision = decision;
     this.resource = resource;
-    this.action = Objects.requireNonNull(action, "action");
-  }
-
-  private static AccessDecision requireDenied(AccessDecision decision) {
-    Objects.requireNonNull(decision, "decision");
-    if (decision.allowed()) {
-      throw new IllegalArgumentException("decision must be a denial");
-    }
-    return decision;
+    this.action = action;
   }
 
   @Override

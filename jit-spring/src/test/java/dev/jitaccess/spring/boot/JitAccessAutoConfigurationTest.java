@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.AccessRequest;
+import dev.jitaccess.ForwardingJitAccessManager;
 import dev.jitaccess.Grant;
 import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
@@ -500,7 +501,7 @@ class JitAccessAutoConfigurationTest {
   }
 
   /** A decorator for the test: records requests, delegates everything. */
-  static final class ForwardingManager extends DelegatingManager {
+  static final class ForwardingManager extends ForwardingJitAccessManager {
     private final List<String> heard;
 
     ForwardingManager(JitAccessManager delegate, List<String> heard) {

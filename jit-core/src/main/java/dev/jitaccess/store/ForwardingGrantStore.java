@@ -1,16 +1,35 @@
-package dev.jitaccess;
+package dev.jitaccess.store;
 
-import dev.jitaccess.store.GrantStore;
+import dev.jitaccess.BreakGlassReview;
+import dev.jitaccess.Grant;
+import dev.jitaccess.RequestRecord;
+import dev.jitaccess.Subject;
+import dev.jitaccess.internal.Validate;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that passes every call on; tests override what they want to break. */
-class ForwardingGrantStore implements GrantStore {
+/**
+ * A {@link GrantStore} that passes every call on to another store: a decorator (metrics, tracing, a cache, faults
+ * in a test) extends it and overrides only what it changes, as with Guava's {@code Forwarding*} classes. When
+ * {@link GrantStore} gains a method, this class forwards it too, so decorators keep compiling and keep working.
+ *
+ * <p>It forwards the {@link GrantStore} methods and nothing else. In particular a delegate's {@link ChangeFeed}
+ * is not forwarded: a manager built on a forwarding store over a shared (JDBC) store would not hear other
+ * instances' changes. A decorator of such a store also implements {@link ChangeFeed} and passes
+ * {@link ChangeFeed#subscribe} on.
+ */
+public abstract class ForwardingGrantStore implements GrantStore {
 
   private final GrantStore delegate;
 
-  ForwardingGrantStore(GrantStore delegate) {
-    this.delegate = delegate;
+  /** @throws IllegalArgumentException if {@code delegate} is null */
+  protected ForwardingGrantStore(GrantStore delegate) {
+    this.delegate = Validate.notNull("delegate", delegate);
+  }
+
+  /** The store every call goes on to. */
+  protected final GrantStore delegate() {
+    return delegate;
   }
 
   @Override
@@ -76,5 +95,10 @@ class ForwardingGrantStore implements GrantStore {
   @Override
   public List<BreakGlassReview> findOpenReviews() {
     return delegate.findOpenReviews();
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + delegate + "]";
   }
 }

@@ -1,42 +1,38 @@
-package dev.jitaccess.spring.boot;
+package dev.jitaccess;
 
-import dev.jitaccess.AccessDecision;
-import dev.jitaccess.AccessRequest;
-import dev.jitaccess.BreakGlassReview;
-import dev.jitaccess.Grant;
-import dev.jitaccess.GrantHandle;
-import dev.jitaccess.JitAccessManager;
-import dev.jitaccess.RequestOutcome;
-import dev.jitaccess.RequestRecord;
-import dev.jitaccess.Subject;
 import dev.jitaccess.credential.Credential;
+import dev.jitaccess.internal.Validate;
 import jakarta.annotation.Nullable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Delegates every call; tests override what they watch. */
-abstract class DelegatingManager implements JitAccessManager {
+/**
+ * A {@link JitAccessManager} that passes every call on to another manager: a decorator (metrics, tracing, extra
+ * logging) extends it and overrides only what it watches, as with Guava's {@code Forwarding*} classes. When
+ * {@link JitAccessManager} gains a method, this class forwards it too.
+ *
+ * <p>Default methods of the interface, such as {@link #isAllowed}, are not forwarded: they run here and go
+ * through this class's own methods ({@code isAllowed} through {@link #check}), so a decorator that overrides
+ * {@code check} sees them too.
+ */
+public abstract class ForwardingJitAccessManager implements JitAccessManager {
 
-  final JitAccessManager delegate;
+  private final JitAccessManager delegate;
 
-  DelegatingManager(JitAccessManager delegate) {
-    this.delegate = delegate;
+  /** @throws IllegalArgumentException if {@code delegate} is null */
+  protected ForwardingJitAccessManager(JitAccessManager delegate) {
+    this.delegate = Validate.notNull("delegate", delegate);
+  }
+
+  /** The manager every call goes on to. */
+  protected final JitAccessManager delegate() {
+    return delegate;
   }
 
   @Override
   public RequestOutcome request(AccessRequest request) {
     return delegate.request(request);
-  }
-
-  @Override
-  public GrantHandle acquire(AccessRequest request) {
-    return delegate.acquire(request);
-  }
-
-  @Override
-  public AccessDecision check(@Nullable Subject subject, @Nullable String resource, @Nullable String action) {
-    return delegate.check(subject, resource, action);
   }
 
   @Override
@@ -67,6 +63,11 @@ abstract class DelegatingManager implements JitAccessManager {
   @Override
   public boolean acknowledgeReview(String grantId, Subject reviewer, @Nullable String comment) {
     return delegate.acknowledgeReview(grantId, reviewer, comment);
+  }
+
+  @Override
+  public AccessDecision check(@Nullable Subject subject, @Nullable String resource, @Nullable String action) {
+    return delegate.check(subject, resource, action);
   }
 
   @Override
@@ -105,8 +106,17 @@ abstract class DelegatingManager implements JitAccessManager {
   }
 
   @Override
+  public GrantHandle acquire(AccessRequest request) {
+    return delegate.acquire(request);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }
 
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + delegate + "]";
+  }
 }
