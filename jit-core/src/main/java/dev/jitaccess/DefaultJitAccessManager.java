@@ -1072,7 +1072,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private LiveGrant publish(Grant grant) {
     return live.compute(grant.id(), (id, existing) -> {
       if (existing != null) {
-        if (existing.view.grant.version() < grant.version()) {
+        // This instance's own extension on its way is shown by showExtension alone, which never revives a
+        // grant that ran out meanwhile; the change feed reporting it back early must not show it unchecked.
+        if (existing.view.grant.version() < grant.version() && !extending.containsKey(id)) {
           applyView(existing, grant);
         }
         return existing;

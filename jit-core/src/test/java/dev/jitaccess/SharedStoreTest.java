@@ -4,10 +4,17 @@ import static dev.jitaccess.EngineFixture.ADMIN;
 import static dev.jitaccess.EngineFixture.ALICE;
 import static dev.jitaccess.EngineFixture.ORDERS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jitaccess.audit.AuditEventType;
+import dev.jitaccess.policy.AccessPolicy;
+import dev.jitaccess.policy.PolicyDecision;
+import dev.jitaccess.store.ChangeFeed;
+import dev.jitaccess.store.ForwardingGrantStore;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,6 +54,68 @@ class SharedStoreTest {
     store.heartbeat();
 
     assertThat(b.jit.isAllowed(ALICE, ORDERS, "read")).isTrue();
+  }
+
+  @Test
+  void anExtensionReportedBackByTheFeedBeforeItIsShownDoesNotReviveAGrantThatRanOutMeanwhile() {
+    ExpiryHeldStore held = new ExpiryHeldStore(store);
+    EngineFixture[] self = new EngineFixture[1];
+    // The policy answers the extension as the grant runs out, and a check sees it ended; the store's feed then
+    // reports the stored extension back (on the writing thread) before the extension could be shown. The expiry
+    // thread's own end waits, so the extension's thread decides.
+    EngineFixture a = fixtures.create(held, b -> b.stalenessBound(Duration.ofSeconds(10))
+        .policy(new AccessPolicy() {
+          @Override
+          public PolicyDecision evaluate(AccessRequest request) {
+            return EngineFixture.ALLOW_ALL.evaluate(request);
+          }
+
+          @Override
+          public PolicyDecision evaluateExtension(Grant grant, Duration more, String why) {
+            self[0].clock.set(grant.expiresAt());
+            assertThat(self[0].jit.isAllowed(ALICE, ORDERS, "read")).as("ran out").isFalse();
+            return EngineFixture.ALLOW_ALL.evaluateExtension(grant, more, why);
+          }
+        }));
+    self[0] = a;
+    Grant grant = a.grant(ALICE, ORDERS, Duration.ofMinutes(10));
+
+    try {
+      assertThatThrownBy(() -> a.jit.extend(grant.id(), Duration.ofMinutes(10), "too late"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended");
+      assertThat(a.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();
+      assertThat(store.findById(grant.id()).orElseThrow().state()).isEqualTo(GrantState.EXPIRED);
+    } finally {
+      held.expiryMayWrite.countDown();
+    }
+  }
+
+  /** The shared store, holding back the expiry thread's writes until the test lets them through. */
+  private static final class ExpiryHeldStore extends ForwardingGrantStore implements ChangeFeed {
+    final CountDownLatch expiryMayWrite = new CountDownLatch(1);
+    private final FeedingStore feed;
+
+    ExpiryHeldStore(FeedingStore feed) {
+      super(feed);
+      this.feed = feed;
+    }
+
+    @Override
+    public boolean compareAndSet(long expectedVersion, Grant updated) {
+      if (Thread.currentThread().getName().startsWith("jit-expiry")) {
+        try {
+          expiryMayWrite.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return super.compareAndSet(expectedVersion, updated);
+    }
+
+    @Override
+    public AutoCloseable subscribe(ChangeListener listener) {
+      return feed.subscribe(listener);
+    }
   }
 
   @Test
