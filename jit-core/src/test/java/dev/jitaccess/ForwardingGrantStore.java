@@ -13,6 +13,19 @@ class ForwardingGrantStore implements GrantStore {
     this.delegate = delegate;
   }
 
+  /** An in-memory store that fails every compare-and-set to {@code EXPIRED}: expiries cannot be recorded. */
+  static ForwardingGrantStore unableToRecordExpiry() {
+    return new ForwardingGrantStore(new dev.jitaccess.store.InMemoryGrantStore()) {
+      @Override
+      public boolean compareAndSet(long expectedVersion, Grant updated) {
+        if (updated.state() == GrantState.EXPIRED) {
+          throw new IllegalStateException("store unavailable");
+        }
+        return super.compareAndSet(expectedVersion, updated);
+      }
+    };
+  }
+
   @Override
   public void save(Grant grant) {
     delegate.save(grant);
