@@ -5,6 +5,7 @@ import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.InMemoryAuditSink;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.policy.PolicyDecision;
+import dev.jitaccess.store.ForwardingGrantStore;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.InMemoryGrantStore;
 import dev.jitaccess.testing.ManualClock;
@@ -57,6 +58,19 @@ final class EngineFixture implements AutoCloseable {
       builder.policy(ALLOW_ALL);
     }
     this.jit = builder.build();
+  }
+
+  /** An in-memory store that fails every compare-and-set to {@code EXPIRED}: expiries cannot be recorded. */
+  static GrantStore storeUnableToRecordExpiry() {
+    return new ForwardingGrantStore(new InMemoryGrantStore()) {
+      @Override
+      public boolean compareAndSet(long expectedVersion, Grant updated) {
+        if (updated.state() == GrantState.EXPIRED) {
+          throw new IllegalStateException("store unavailable");
+        }
+        return super.compareAndSet(expectedVersion, updated);
+      }
+    };
   }
 
   static AccessRequest.Builder request(Subject subject, String resource, Duration duration, String... actions) {

@@ -2,6 +2,7 @@ package dev.jitaccess;
 
 import static dev.jitaccess.EngineFixture.ADMIN;
 import static dev.jitaccess.EngineFixture.ALICE;
+import static dev.jitaccess.EngineFixture.BOB;
 import static dev.jitaccess.EngineFixture.ORDERS;
 import static dev.jitaccess.EngineFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,6 +103,46 @@ class FailClosedTest {
         .isInstanceOf(GrantStoreException.class);
 
     assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();
+  }
+
+  @Test
+  void whenTheStoreCannotListASubjectsGrantsRevokeAllStillStopsHonouringThemHere() {
+    FlakyStore store = new FlakyStore();
+    EngineFixture f = fixtures.create(store, b -> {});
+    f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
+    f.grant(ALICE, "prod/db/customers", Duration.ofMinutes(30));
+    f.grant(BOB, ORDERS, Duration.ofMinutes(30));
+    store.failing = true;
+
+    assertThatThrownBy(() -> f.jit.revokeAll(ALICE, ADMIN, "compromised laptop"))
+        .isInstanceOf(GrantStoreException.class).hasMessageContaining("no longer honoured here");
+
+    assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();
+    assertThat(f.jit.isAllowed(ALICE, "prod/db/customers", "read")).isFalse();
+    assertThat(f.jit.isAllowed(BOB, ORDERS, "read")).isTrue();
+  }
+
+  @Test
+  void whenTheStoreFailsToStoreAnExtensionTheGrantStaysAsItWas() {
+    boolean[] failing = {false};
+    EngineFixture f = fixtures.create(new ForwardingGrantStore(new InMemoryGrantStore()) {
+      @Override
+      public boolean compareAndSet(long expectedVersion, Grant updated) {
+        if (failing[0]) {
+          throw new GrantStoreException("store unavailable");
+        }
+        return super.compareAndSet(expectedVersion, updated);
+      }
+    }, b -> {});
+    Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(30));
+    failing[0] = true;
+
+    assertThatThrownBy(() -> f.jit.extend(grant.id(), Duration.ofMinutes(30), "more"))
+        .isInstanceOf(GrantStoreException.class);
+
+    assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).isTrue();
+    assertThat(f.jit.grant(grant.id()).orElseThrow()).isEqualTo(grant);
+    assertThat(f.events(AuditEventType.EXTENDED)).isEmpty();
   }
 
   @Test

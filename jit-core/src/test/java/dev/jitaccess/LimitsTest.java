@@ -1,5 +1,6 @@
 package dev.jitaccess;
 
+import static dev.jitaccess.EngineFixture.ADMIN;
 import static dev.jitaccess.EngineFixture.ALICE;
 import static dev.jitaccess.EngineFixture.BOB;
 import static dev.jitaccess.EngineFixture.ORDERS;
@@ -50,6 +51,9 @@ class LimitsTest {
         .isInstanceOfSatisfying(RequestOutcome.Denied.class,
             d -> assertThat(d.reason()).contains("too many pending requests"));
     assertThat(f.jit.pendingRequests()).hasSize(2);
+    assertThat(f.jit.request(request(ADMIN, "prod/c", Duration.ofMinutes(5)).build()))
+        .as("another subject's pending requests do not count against this one's")
+        .isInstanceOf(RequestOutcome.Pending.class);
   }
 
   @Test

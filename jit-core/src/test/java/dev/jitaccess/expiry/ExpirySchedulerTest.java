@@ -178,6 +178,41 @@ class ExpirySchedulerTest {
   }
 
   @Test
+  void aClockThatFailsForAWhileDoesNotStopTheThread() {
+    AtomicInteger failuresLeft = new AtomicInteger(2);
+    Queue<Integer> fired = new ConcurrentLinkedQueue<>();
+    ExpiryScheduler scheduler = scheduler("expiry-failing-clock", () -> {
+      if (failuresLeft.get() > 0 && Thread.currentThread().getName().equals("expiry-failing-clock")) {
+        failuresLeft.decrementAndGet();
+        throw new IllegalStateException("clock unavailable");
+      }
+      return System.currentTimeMillis();
+    }, p -> fired.add(p.id));
+
+    scheduler.schedule(new Probe(1), System.currentTimeMillis());
+
+    waiting().until(() -> fired.contains(1));
+    assertThat(failuresLeft.get()).isZero();
+  }
+
+  @Test
+  void sizeCountsPendingTimersAndCancelSaysWhetherOneWasPending() {
+    ExpiryScheduler scheduler = systemClockScheduler("expiry-size");
+    Probe later = new Probe(1);
+    Probe other = new Probe(2);
+    long inAnHour = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
+
+    scheduler.schedule(later, inAnHour);
+    scheduler.schedule(other, inAnHour);
+    scheduler.schedule(later, inAnHour + 1);
+
+    assertThat(scheduler.size()).isEqualTo(2);
+    assertThat(scheduler.cancel(later)).isTrue();
+    assertThat(scheduler.cancel(later)).isFalse();
+    assertThat(scheduler.size()).isEqualTo(1);
+  }
+
+  @Test
   void closeStopsTheDaemonThreadAndIsIdempotent() {
     ExpiryScheduler scheduler = systemClockScheduler("expiry-close-test");
     Thread thread = findThread("expiry-close-test");
