@@ -110,8 +110,7 @@ public final class Footprint {
   static long usedHeap() throws InterruptedException {
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(100);
+      System.gc(); // a full, stop-the-world collection that has finished when it returns (G1's default)
       used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
     return used;
