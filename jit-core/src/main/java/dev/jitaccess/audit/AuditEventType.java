@@ -40,7 +40,15 @@ public enum AuditEventType {
    * details tell how many ({@code lost}) and which ({@code firstLost}, {@code lastLost}, {@code from},
    * {@code to}). Written when the sink accepts events again, before the events still held.
    */
-  AUDIT_LOST;
+  AUDIT_LOST,
+  /**
+   * The wall clock stepped away from the engine's monotonic clock by more than the threshold (a bad NTP answer, a
+   * VM resumed, an operator setting the date), and the engine re-anchored to it. The details give the last step
+   * ({@code step}, signed, as an ISO-8601 duration; {@code direction}, {@code forward} or {@code back};
+   * {@code wallClock}, the clock's reading after it) and, since at most one such event is written a minute, how
+   * many steps it sums up ({@code steps}) and their totals ({@code forward}, {@code backward}).
+   */
+  CLOCK_STEP;
 
   /** Events that reduce privilege must never be blocked by a failing sink. */
   public boolean reducesPrivilege() {

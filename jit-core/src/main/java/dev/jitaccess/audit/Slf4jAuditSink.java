@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events go to the logger {@value #DEFAULT_LOGGER_NAME} (or the one named in the constructor), at
  * {@code WARN} for {@link AuditEventType#BREAK_GLASS}, {@link AuditEventType#ACCESS_DENIED},
- * {@link AuditEventType#DENIED}, {@link AuditEventType#REJECTED}, {@link AuditEventType#AUDIT_FAILED} and
- * {@link AuditEventType#AUDIT_LOST}, at {@code INFO} for the rest. A line is a
+ * {@link AuditEventType#DENIED}, {@link AuditEventType#REJECTED}, {@link AuditEventType#AUDIT_FAILED},
+ * {@link AuditEventType#AUDIT_LOST} and {@link AuditEventType#CLOCK_STEP}, at {@code INFO} for the rest. A line is a
  * list of {@code key=value} fields in a fixed order, absent fields left out:
  *
  * <pre>
@@ -89,7 +89,7 @@ public final class Slf4jAuditSink implements AuditSink {
   /** Whether events of this type are logged at {@code WARN}. */
   static boolean isWarning(AuditEventType type) {
     return switch (type) {
-      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST -> true;
+      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, CLOCK_STEP -> true;
       default -> false;
     };
   }
