@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code publish}) and drop ({@code unpublish}) as local ones.</li>
  *   <li>Extensions of one grant are serialised on its working copy, so a second never builds on a first that
  *       may still fail.</li>
+ *   <li>Whichever thread reads the time may notice a wall clock step ({@link EngineTime}); it only records it in
+ *       {@link ClockSteps}, and the expiry thread audits it.</li>
  * </ul>
  *
  * <h2>Linearizability with checks</h2>
