@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  *       backlog.</li>
  *   <li>A store's {@link ChangeFeed} thread reports other instances' changes; they go through the same upsert
  *       ({@code publish}) and drop ({@code unpublish}) as local ones.</li>
+ *   <li>Per-subject limits are taken as {@link SubjectSlots} before a request's I/O and filled atomically with the
+ *       grant or pending request becoming visible, so racing requests of one subject cannot overshoot them.</li>
  *   <li>Extensions of one grant are serialised on its working copy, so a second never builds on a first that
  *       may still fail.</li>
  * </ul>
@@ -88,6 +90,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Subject to its active grants: the {@link LiveGrant} itself when it has one, a {@link LiveGrant.Group} else. */
   private final ConcurrentHashMap<Subject, Object> index = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
+  /** The pending requests this instance knows of (its own, stored ones at start, others' through the feed). */
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
   /** Grants with an extension on its way (stored, not yet visible to checks), and how many. */
   private final ConcurrentHashMap<String, Integer> extending = new ConcurrentHashMap<>();
@@ -95,8 +98,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
   private final long stalenessMillis;
-  private final int maxActiveGrantsPerSubject;
   private final int maxPendingRequestsPerSubject;
+  private final SubjectSlots activeGrantSlots;
+  private final SubjectSlots pendingRequestSlots;
   private final int maxJustificationLength;
   private final int maxActionsPerRequest;
   /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
@@ -118,8 +122,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
     this.stalenessMillis = builder.stalenessBound.toMillis();
-    this.maxActiveGrantsPerSubject = builder.maxActiveGrantsPerSubject;
     this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
+    this.activeGrantSlots = new SubjectSlots(builder.maxActiveGrantsPerSubject,
+        subject -> LiveGrant.grants(index.get(subject)).length,
+        "too many active grants for this subject (limit " + builder.maxActiveGrantsPerSubject + ")");
+    this.pendingRequestSlots = new SubjectSlots(maxPendingRequestsPerSubject, this::pendingHere,
+        "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
     this.maxJustificationLength = builder.maxJustificationLength;
     this.maxActionsPerRequest = builder.maxActionsPerRequest;
     List<Grant> active;
@@ -269,13 +277,19 @@ final class DefaultJitAccessManager implements JitAccessManager {
     PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
         ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
         : evaluate(request);
-    decision = withinLimits(request.subject(), decision);
-    if (decision instanceof PolicyDecision.Allow allow) {
-      return new RequestOutcome.Granted(
-          grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));
-    }
-    if (decision instanceof PolicyDecision.RequireApprovals approvals && !request.breakGlass()) {
-      return awaitApprovals(request, requestId, approvals, now);
+    SubjectSlots limit = decision instanceof PolicyDecision.Allow ? activeGrantSlots
+        : decision instanceof PolicyDecision.RequireApprovals && !request.breakGlass() ? pendingRequestSlots : null;
+    try (SubjectSlots.Slot slot = limit == null ? null : limit.tryTake(request.subject())) {
+      if (limit != null && (slot == null || limit == pendingRequestSlots && pendingInStore(request.subject()))) {
+        decision = PolicyDecision.deny(limit.refusal());
+      }
+      if (decision instanceof PolicyDecision.Allow allow) {
+        return new RequestOutcome.Granted(
+            grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null, slot));
+      }
+      if (decision instanceof PolicyDecision.RequireApprovals approvals && !request.breakGlass()) {
+        return awaitApprovals(request, requestId, approvals, now, slot);
+      }
     }
     if (decision instanceof PolicyDecision.RequireApprovals) {
       decision = PolicyDecision.deny("break-glass access cannot wait for approvals");
@@ -286,18 +300,23 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return new RequestOutcome.Denied(requestId, reason);
   }
 
-  /** Bounds what one subject can make the engine hold, whatever the policy says. */
-  private PolicyDecision withinLimits(Subject subject, PolicyDecision decision) {
-    if (decision instanceof PolicyDecision.Allow
-        && LiveGrant.grants(index.get(subject)).length >= maxActiveGrantsPerSubject) {
-      return PolicyDecision.deny("too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")");
+  /**
+   * Whether the store already holds the limit of pending requests of {@code subject}: it also knows those of other
+   * instances sharing it, which reach this one's count only through a change feed.
+   */
+  private boolean pendingInStore(Subject subject) {
+    return readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject;
+  }
+
+  /** How many requests of {@code subject} wait for approval, as far as this instance knows; does not block. */
+  private int pendingHere(Subject subject) {
+    int count = 0;
+    for (ReviewWindow window : reviewWindows.values()) {
+      if (window.requester.equals(subject)) {
+        count++;
+      }
     }
-    if (decision instanceof PolicyDecision.RequireApprovals
-        && readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject) {
-      return PolicyDecision.deny(
-          "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
-    }
-    return decision;
+    return count;
   }
 
   private PolicyDecision evaluate(AccessRequest request) {
@@ -318,7 +337,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
    * @param waited the stored record of a request that waited for approvals, or {@code null}
    */
   private Grant grant(AccessRequest request, String requestId, String rule, Duration allowed,
-      List<Approval> approvals, Instant now, @Nullable RequestRecord waited) {
+      List<Approval> approvals, Instant now, @Nullable RequestRecord waited, @Nullable SubjectSlots.Slot slot) {
     Instant start = request.startAt() != null && request.startAt().isAfter(now)
         ? Instant.ofEpochMilli(request.startAt().toEpochMilli())
         : now;
@@ -356,7 +375,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (grant.breakGlass()) {
       queueForReview(grant);
     }
-    LiveGrant working = publish(grant);
+    LiveGrant working = slot == null ? publish(grant) : slot.fill(() -> publish(grant));
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
     if (readStored(grant.id()).map(g -> g.state().isTerminal()).orElse(true)) {
       unpublish(grant.id());
@@ -396,7 +415,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   // ---------------------------------------------------------------- approvals
 
   private RequestOutcome awaitApprovals(AccessRequest request, String requestId,
-      PolicyDecision.RequireApprovals decision, Instant now) {
+      PolicyDecision.RequireApprovals decision, Instant now, SubjectSlots.Slot slot) {
     ApprovalRequirement requirement = decision.requirement();
     Duration duration = decision.duration().compareTo(request.duration()) < 0 ? decision.duration() : request.duration();
     RequestRecord record = new RequestRecord(requestId, request, decision.rule(), duration, requirement, List.of(),
@@ -406,7 +425,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     } catch (RuntimeException e) {
       throw new JitAccessException("the grant store could not save request " + requestId + "; nothing is pending", e);
     }
-    watchReviewWindow(record);
+    slot.fill(() -> watchReviewWindow(record));
     listeners.emit("pending approval", l -> l.onPendingApproval(record));
     return new RequestOutcome.Pending(requestId, record.approvalsNeeded());
   }
@@ -455,7 +474,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Grant grant;
     try {
       grant = grant(approved.request(), approved.id(), approved.rule(), approved.duration(), approved.approvals(),
-          now, granted);
+          now, granted, null);
     } catch (RuntimeException e) {
       takeBackApproval(approved);
       throw e;
@@ -575,9 +594,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private void watchReviewWindow(RequestRecord request) {
-    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), ReviewWindow::new);
+  private ReviewWindow watchReviewWindow(RequestRecord request) {
+    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), id -> new ReviewWindow(id, request.requester()));
     expiry.schedule(window, request.reviewDeadline().toEpochMilli());
+    return window;
   }
 
   private void cancelReviewWindow(String requestId) {
@@ -590,9 +610,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** The timer of one pending request's review window. */
   private static final class ReviewWindow extends TimerWheel.Timer {
     final String requestId;
+    /** Whose request it is: what the limit of pending requests per subject counts. */
+    final Subject requester;
 
-    ReviewWindow(String requestId) {
+    ReviewWindow(String requestId, Subject requester) {
       this.requestId = requestId;
+      this.requester = requester;
     }
   }
 
