@@ -103,7 +103,7 @@ class JdbcGrantStoreTest {
   void shippedDdlHasEveryTableForBothDialects() {
     for (JdbcDialect dialect : JdbcDialect.values()) {
       List<String> statements = JdbcGrantStore.ddlStatements(dialect, "acme_");
-      assertThat(statements).hasSize(6);
+      assertThat(statements).hasSize(7);
       assertThat(String.join("\n", statements))
           .contains("acme_grants", "acme_requests", "acme_reviews", "acme_changes")
           .doesNotContain("${prefix}", "--");
