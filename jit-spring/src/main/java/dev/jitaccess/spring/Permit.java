@@ -1,15 +1,27 @@
 package dev.jitaccess.spring;
 
 import dev.jitaccess.AccessDecision;
+import dev.jitaccess.Grant;
 import dev.jitaccess.GrantHandle;
+import dev.jitaccess.ResourcePattern;
+import dev.jitaccess.Subject;
 import jakarta.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What an allowed call runs under: an existing grant, or one held for the call ({@link ElevatedAccess}). */
+/**
+ * What an allowed call runs under: an existing grant, or one held for the call ({@link ElevatedAccess}).
+ *
+ * <p>A grant held for a call is bound to its handle (see {@link dev.jitaccess.JitAccessManager#acquireBound}): no
+ * ordinary check allows it, so other calls of the same subject cannot ride on it. While the call runs on a thread
+ * ({@link #enter}), the guarded methods it calls on that thread may use it ({@link #elevated}). The elevations in
+ * force are per thread and are restored when each call's scope closes, so nothing is left on a pooled thread.
+ */
 final class Permit {
 
   private static final Logger log = LoggerFactory.getLogger(Permit.class);
+  /** The elevations of the calls running on this thread, innermost first; none: no entry. */
+  private static final ThreadLocal<Elevation> ELEVATIONS = new ThreadLocal<>();
 
   private final String grantId;
   private final String requestId;
@@ -38,6 +50,54 @@ final class Permit {
   String requestId() {
     return requestId;
   }
+
+  /** Puts the grant's ids in the MDC and, for a grant held for the call, lets the call's own guarded calls use it. */
+  Scope enter() {
+    MdcScope mdc = MdcScope.open(grantId, requestId);
+    if (handle == null) {
+      return mdc::close;
+    }
+    Elevation outer = ELEVATIONS.get();
+    ELEVATIONS.set(new Elevation(handle, outer));
+    return () -> {
+      if (outer == null) {
+        ELEVATIONS.remove();
+      } else {
+        ELEVATIONS.set(outer);
+      }
+      mdc.close();
+    };
+  }
+
+  /**
+   * The decision of an elevation of a call running on this thread that allows {@code subject} the action on the
+   * resource, or {@code null} when none does (then the ordinary check decides).
+   */
+  @Nullable
+  static AccessDecision elevated(@Nullable Subject subject, @Nullable String resource, String action) {
+    Elevation elevation = ELEVATIONS.get();
+    if (elevation == null || subject == null || resource == null || !ResourcePattern.isName(resource)) {
+      return null;
+    }
+    for (; elevation != null; elevation = elevation.outer) {
+      Grant grant = elevation.handle.grant();
+      if (grant.subject().equals(subject) && grant.covers(resource, action)) {
+        AccessDecision decision = elevation.handle.check(resource, action);
+        if (decision.allowed()) {
+          return decision;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Ends what {@link #enter} began; never throws. */
+  interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private record Elevation(GrantHandle handle, @Nullable Elevation outer) {}
 
   /** Releases a grant held for the call; nothing for a checked one. Never throws. */
   void close() {

@@ -59,11 +59,11 @@ final class ReactorSupport {
   }
 
   @Nullable
-  @SuppressWarnings("try") // the scope only restores the MDC
+  @SuppressWarnings("try") // the scope only restores the MDC and the elevations
   private static Object proceed(MethodInvocation invocation, Permit permit) throws Throwable {
     // Each subscription runs the rest of the interceptor chain anew.
     MethodInvocation call = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : invocation;
-    try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
+    try (Permit.Scope scope = permit.enter()) {
       return call.proceed();
     }
   }
