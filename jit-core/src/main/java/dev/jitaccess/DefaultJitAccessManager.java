@@ -1182,8 +1182,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return new GrantHandle(this, granted.grant(), credential(granted.grant().id()).orElse(null));
     }
     try {
-      if (outcome instanceof RequestOutcome.Pending pending) {
-        cancel(pending.requestId(), request.subject(), "acquire does not wait for approvals");
+      if (outcome instanceof RequestOutcome.Pending pending
+          && !cancel(pending.requestId(), request.subject(), "acquire does not wait for approvals")) {
+        // Approved in the meantime: the grant is nobody's to use, as acquire already answered no.
+        readRequest(pending.requestId()).map(RequestRecord::grantId).ifPresent(this::release);
       } else if (outcome instanceof RequestOutcome.Granted granted) {
         release(granted.grant().id());
       }

@@ -91,6 +91,26 @@ class CancelTest {
   }
 
   @Test
+  void aRequestApprovedBeforeAcquireCouldCancelItLeavesNoGrantBehind() {
+    java.util.concurrent.atomic.AtomicReference<JitAccessManager> manager = new java.util.concurrent.atomic.AtomicReference<>();
+    EngineFixture f = fixtures.create(b -> b
+        .policy(r -> PolicyDecision.requireApprovals("r", r.duration(), BOB_APPROVES))
+        .listener(new JitAccessListener() {
+          @Override
+          public void onPendingApproval(RequestRecord request) {
+            manager.get().approve(request.id(), BOB, "at once"); // before acquire hears it is pending
+          }
+        }));
+    manager.set(f.jit);
+
+    assertThatThrownBy(() -> f.jit.acquire(request(ALICE, ORDERS, Duration.ofMinutes(5)).build()))
+        .isInstanceOf(AccessNotGrantedException.class);
+
+    assertThat(f.jit.activeGrants(ALICE)).isEmpty();
+    assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();
+  }
+
+  @Test
   void acquireCancelsTheRequestItCouldNotTurnIntoAGrant() {
     EngineFixture f = needingApproval();
 
