@@ -62,6 +62,23 @@ class JdbcGrantStoreTest {
   }
 
   @Test
+  void aSchemaFromBeforeHandleBoundGrantsIsBroughtUpToDateOnStart() throws Exception {
+    store();
+    try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE jit_grants DROP COLUMN bound_to_handle");
+    }
+    JdbcGrantStore upgraded = store();
+    dev.jitaccess.Grant plain = grant("b", Subject.user("alice"));
+    dev.jitaccess.Grant bound = new dev.jitaccess.Grant(plain.id(), plain.requestId(), plain.subject(),
+        plain.resource(), plain.actions(), plain.notBefore(), plain.expiresAt(), plain.state(), plain.justification(),
+        plain.reference(), plain.approvals(), plain.breakGlass(), plain.rule(), plain.version(), null, null, true);
+
+    upgraded.save(bound);
+
+    assertThat(upgraded.findById("b")).contains(bound);
+  }
+
+  @Test
   void missingTablesAreNamedWithTheWayToCreateThem() {
     assertThatThrownBy(() -> JdbcGrantStore.builder().dataSource(ds).tablePrefix("nothing_here_").build())
         .isInstanceOf(GrantStoreException.class)
