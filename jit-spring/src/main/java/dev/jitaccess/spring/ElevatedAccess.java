@@ -31,8 +31,9 @@ import java.lang.annotation.Target;
  * <p>The grant is bound to the call ({@link dev.jitaccess.JitAccessManager#acquireBound}): other calls of the same
  * subject, concurrent or not, on this instance or another, do not ride on it, and neither does a direct
  * {@code JitAccessManager.check}. The {@link RequiresAccess} methods that the elevated method calls on its own
- * thread, while it runs, do use it; work it hands to other threads, and a {@code Mono} or {@code Flux} of a
- * guarded method subscribed after the elevated method has returned its own, do not.
+ * thread while it runs do use it, and so do the guarded {@code Mono}s and {@code Flux}es an elevated
+ * {@code Mono}/{@code Flux} composes (their subscription carries the elevation in its Reactor context); work it
+ * hands to other threads outside that does not.
  *
  * <p>Placement, meta-annotation and ambiguity rules are those of {@link RequiresAccess}; a method may not carry
  * both.

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
+import reactor.core.publisher.Mono;
 
 /** Scoped elevation: a grant requested for the call, held during it and released afterwards. */
 class ElevatedAccessTest {
@@ -38,6 +39,23 @@ class ElevatedAccessTest {
     @RequiresAccess(resource = "jobs/reconcile", action = "run")
     public String post() {
       return "posted";
+    }
+  }
+
+  /** A reactive guarded method, and an elevated one composing it. */
+  public static class ReactiveLedger {
+    @RequiresAccess(resource = "jobs/reconcile", action = "run")
+    public Mono<String> post() {
+      return Mono.just("posted");
+    }
+  }
+
+  public static class ReactiveJobs {
+    ReactiveLedger ledger;
+
+    @ElevatedAccess(resource = "jobs/reconcile", action = "run", justification = "JOB-6 reactive")
+    public Mono<String> reconcile() {
+      return ledger.post().map(posted -> "reconciled, " + posted);
     }
   }
 
@@ -160,6 +178,18 @@ class ElevatedAccessTest {
       target.finish.countDown();
       elevated.shutdownNow();
     }
+    assertThat(fx.jit.activeGrants(RECONCILER)).isEmpty();
+  }
+
+  @Test
+  void aReactiveElevationCoversTheGuardedPublishersItComposesAndNoOtherSubscription() {
+    fx.caller.set(RECONCILER);
+    ReactiveJobs target = new ReactiveJobs();
+    target.ledger = fx.proxy(new ReactiveLedger());
+    ReactiveJobs jobs = fx.proxy(target);
+
+    assertThat(jobs.reconcile().block()).isEqualTo("reconciled, posted");
+    assertThatThrownBy(() -> target.ledger.post().block()).isInstanceOf(JitAccessDeniedException.class);
     assertThat(fx.jit.activeGrants(RECONCILER)).isEmpty();
   }
 
