@@ -86,6 +86,17 @@ class ActorTest {
   }
 
   @Test
+  void administratorsAreValidatedWhenNamed() {
+    JitAccessManager.Builder builder = JitAccessManager.builder();
+    java.util.Set<Subject> withNull = new java.util.HashSet<>();
+    withNull.add(null);
+    assertThatThrownBy(() -> builder.administrators(withNull, Set.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("administrators.subjects");
+    assertThatThrownBy(() -> builder.administrators(Set.of(ADMIN), Set.of(" ")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("administrators.groups");
+  }
+
+  @Test
   void withoutAdministratorsOnlyTheHolderMayExtendOrRelease() {
     EngineFixture f = fixtures.create();
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(10));
