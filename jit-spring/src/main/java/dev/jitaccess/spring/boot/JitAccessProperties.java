@@ -77,6 +77,8 @@ public class JitAccessProperties {
 
   private final Policy policy = new Policy();
 
+  private final Actuator actuator = new Actuator();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -149,6 +151,28 @@ public class JitAccessProperties {
     return policy;
   }
 
+  public Actuator getActuator() {
+    return actuator;
+  }
+
+  /** The actuator endpoint jitaccess, read-only unless management.endpoint.jitaccess.access=unrestricted. */
+  public static class Actuator {
+
+    /**
+     * Authority a caller's Spring Security authentication must hold to revoke grants through the endpoint (once
+     * revocation is allowed); without Spring Security nobody may.
+     */
+    private String revokeAuthority = "ROLE_JIT_ADMIN";
+
+    public String getRevokeAuthority() {
+      return revokeAuthority;
+    }
+
+    public void setRevokeAuthority(String revokeAuthority) {
+      this.revokeAuthority = revokeAuthority;
+    }
+  }
+
   /** Where audit events go, besides any AuditSink beans of the application. */
   public static class Audit {
 
@@ -199,8 +223,9 @@ public class JitAccessProperties {
     private Duration rotateEvery;
 
     /**
-     * Base64 key (at least 16 bytes): reasons and justifications are written as keyed hashes instead of text.
-     * A secret: supply it from the environment or a vault, never from a committed file.
+     * Base64 key (at least 16 bytes): reasons and justifications are written as keyed hashes instead of text, in
+     * this file, in the SLF4J audit log and in the actuator endpoint alike. A secret: supply it from the
+     * environment or a vault, never from a committed file.
      */
     private String hmacKey;
 
