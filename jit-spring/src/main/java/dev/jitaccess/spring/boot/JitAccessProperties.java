@@ -437,7 +437,16 @@ public class JitAccessProperties {
   /** The policy declared in configuration; ignored when the application declares an AccessPolicy bean. */
   public static class Policy {
 
-    /** The rules, consulted in order: the first whose resources cover a request decides it; none denies. */
+    /**
+     * The rules, consulted in order: the first whose resources cover a request decides it; none denies. Keys of
+     * each rule: rules[n].name (required, unique), rules[n].resources (required), rules[n].actions (required),
+     * rules[n].requesters and rules[n].requester-groups (neither: anyone), rules[n].requester-kinds (none: both
+     * kinds), rules[n].max-duration (required), rules[n].max-lifetime (default max-duration),
+     * rules[n].justification-required (default false), rules[n].justification-pattern (none),
+     * rules[n].approvals (default 0: auto-approve), rules[n].approvers and rules[n].approver-groups (one of them
+     * with approvals), rules[n].self-approval (default false), rules[n].review-window (default 1h),
+     * rules[n].break-glass.max-duration (none: no break-glass) and rules[n].break-glass.incident-pattern (none).
+     */
     private List<Rule> rules = new ArrayList<>();
 
     public List<Rule> getRules() {
