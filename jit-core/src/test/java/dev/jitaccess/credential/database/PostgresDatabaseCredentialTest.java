@@ -1,17 +1,23 @@
 package dev.jitaccess.credential.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jitaccess.Grant;
+import dev.jitaccess.credential.Credential;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -22,9 +28,31 @@ class PostgresDatabaseCredentialTest extends DatabaseCredentialContract {
 
   private static HikariDataSource admin;
 
+  static final String GROUP_ROLE = "jit_logins";
+
   @BeforeAll
-  static void connect() {
+  static void connect() throws SQLException {
     admin = ServerDatabases.pool(ServerDatabases.url(ServerDatabases.POSTGRES_ENV), "pg-credential-admin");
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("DO $$ BEGIN CREATE ROLE " + GROUP_ROLE + " NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    }
+  }
+
+  /**
+   * Whether pg_hba.conf makes the logins authenticate by password, as the README recommends (and {@code .ci/run}
+   * sets up): under {@code trust} the server checks neither a password nor {@code VALID UNTIL}. CI must have it.
+   */
+  private static void assumePasswordAuthentication() throws SQLException {
+    boolean configured;
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1 FROM pg_hba_file_rules WHERE '+" + GROUP_ROLE
+            + "' = ANY(user_name) AND auth_method = 'scram-sha-256' AND error IS NULL")) {
+      configured = rs.next();
+    }
+    if (!configured && "true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("pg_hba.conf has no scram-sha-256 line for +" + GROUP_ROLE + " (see .ci/run)");
+    }
+    Assumptions.assumeTrue(configured, "pg_hba.conf has no scram-sha-256 line for +" + GROUP_ROLE);
   }
 
   @AfterAll
@@ -44,14 +72,40 @@ class PostgresDatabaseCredentialTest extends DatabaseCredentialContract {
 
   @Override
   protected DatabaseDialect dialect() {
-    return DatabaseDialect.postgresql();
+    return DatabaseDialect.postgresql(GROUP_ROLE);
+  }
+
+  @Test
+  void aWrongPasswordIsRefused() throws SQLException {
+    assumePasswordAuthentication();
+    Grant grant = grant("read", Duration.ofMinutes(5));
+    Credential credential = issuer().issue(grant);
+    Credential wrong = Credential.of(grant.id(), credential.type(), "Wrong" + credential.secret().substring(5),
+        credential.expiresAt(), credential.attributes());
+
+    assertThatThrownBy(() -> connect(wrong).close()).isInstanceOf(SQLException.class);
+    try (Connection c = connect(credential)) {
+      assertThat(c.isValid(5)).isTrue();
+    }
+  }
+
+  @Test
+  void theServerRefusesALoginPastItsGrantsEndEvenWhenNothingDropsIt() throws SQLException {
+    assumePasswordAuthentication();
+    Grant grant = grant("read", Duration.ofSeconds(2));
+    Credential credential = issuer().issue(grant); // and then every instance of the application is down
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(grant.expiresAt().plusSeconds(1)));
+
+    assertThatThrownBy(() -> connect(credential).close()).isInstanceOf(SQLException.class)
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"));
   }
 
   @Test
   void theLoginCarriesTheGrantsEndAsValidUntilAndAnExtensionMovesIt() throws SQLException {
     DatabaseCredentialIssuer issuer = issuer();
     Grant grant = grant("read", Duration.ofMinutes(5));
-    var credential = issuer.issue(grant);
+    Credential credential = issuer.issue(grant);
     assertThat(validUntil(issuer.loginName(grant.id()))).isEqualTo(Timestamp.from(grant.expiresAt()));
 
     Grant extended = grant.withExpiresAt(grant.expiresAt().plus(Duration.ofMinutes(30)));
@@ -64,7 +118,7 @@ class PostgresDatabaseCredentialTest extends DatabaseCredentialContract {
   void thePasswordNeverReachesTheServerInClear() throws SQLException {
     DatabaseCredentialIssuer issuer = issuer();
     Grant grant = grant("read", Duration.ofMinutes(5));
-    var credential = issuer.issue(grant);
+    Credential credential = issuer.issue(grant);
 
     try (Connection c = admin.getConnection();
         PreparedStatement s = c.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
