@@ -13,7 +13,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import dev.jitaccess.store.jdbc.ChildJvm;
+import dev.jitaccess.store.jdbc.JdbcGrantStore;
+import org.h2.jdbcx.JdbcDataSource;
 import java.time.Instant;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +37,7 @@ class PostgresDatabaseCredentialTest extends DatabaseCredentialContract {
   private static HikariDataSource admin;
 
   static final String GROUP_ROLE = "jit_logins";
+  private static final Duration CHILD_REPLY = Duration.ofSeconds(60);
 
   @BeforeAll
   static void connect() throws SQLException {
@@ -128,6 +137,38 @@ class PostgresDatabaseCredentialTest extends DatabaseCredentialContract {
         assertThat(rs.getString(1)).startsWith("SCRAM-SHA-256$4096:").doesNotContain(credential.secret());
       }
     }
+  }
+
+  @Test
+  void aCrashedInstancesLoginsAreRefusedByTheServerAndThenDroppedByTheNextInstancesSweeper() throws Exception {
+    assumePasswordAuthentication();
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "crashed-store-");
+    String storeUrl = "jdbc:h2:file:" + dir.resolve("grants").toAbsolutePath() + ";FILE_LOCK=NO";
+    List<String[]> held = new ArrayList<>();
+    try (ChildJvm holder = ChildJvm.start(CredentialHolderMain.class, entry -> false, storeUrl,
+        ServerDatabases.url(ServerDatabases.POSTGRES_ENV), holderJdbcUrl(), prefix(), "3", "10000")) {
+      for (String line = holder.next(CHILD_REPLY); !line.equals("ready"); line = holder.next(CHILD_REPLY)) {
+        held.add(line.substring("granted ".length()).split(" "));
+      }
+      for (String[] login : held) {
+        DriverManager.getConnection(holderJdbcUrl(), login[1], login[2]).close();
+      }
+      holder.kill();
+    }
+
+    for (String[] login : held) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThatThrownBy(() -> DriverManager.getConnection(holderJdbcUrl(), login[1], login[2]).close())
+              .isInstanceOf(SQLException.class));
+    }
+    assertThat(logins()).hasSize(3); // refused by the server, but nothing has dropped them yet
+
+    JdbcDataSource storeSource = new JdbcDataSource();
+    storeSource.setURL(storeUrl);
+    track(issuerBuilder().grantStore(JdbcGrantStore.builder().dataSource(storeSource).build().withoutChangeFeed())
+        .build());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> logins().isEmpty());
   }
 
   private Timestamp validUntil(String login) throws SQLException {
