@@ -190,6 +190,34 @@ public abstract class DatabaseCredentialContract {
     }
   }
 
+  /**
+   * Measures end → session killed (the invalidation returns once the server shows no session of the login left)
+   * over {@code jit.dbcred.latency.grants} grants (default 50; the README's figures are from 200). No assertion on
+   * time: this machine is shared; the figures are printed.
+   */
+  @Test
+  void everyEndKillsTheOpenSessionAndTheTimeItTakesIsMeasured() throws SQLException {
+    DatabaseCredentialIssuer issuer = issuer();
+    int grants = Integer.getInteger("jit.dbcred.latency.grants", 50);
+    long[] nanos = new long[grants];
+    for (int i = 0; i < grants; i++) {
+      Grant grant = grant("read", Duration.ofMinutes(5));
+      Credential credential = issuer.issue(grant);
+      try (Connection open = connect(credential); Statement s = open.createStatement()) {
+        assertThat(s.executeQuery("SELECT item FROM " + table).next()).isTrue();
+        long start = System.nanoTime();
+        issuer.invalidate(grant.ended(GrantState.REVOKED, Instant.now(), "done"), credential);
+        nanos[i] = System.nanoTime() - start;
+        assertThatThrownBy(() -> s.executeQuery("SELECT item FROM " + table)).isInstanceOf(SQLException.class);
+      }
+    }
+    java.util.Arrays.sort(nanos);
+    System.out.printf("[%s] end -> live session killed and login dropped, %d grants: p50 %.1f ms, p99 %.1f ms, "
+        + "max %.1f ms%n", dialect().name(), grants, nanos[grants / 2] / 1e6, nanos[(int) (grants * 0.99)] / 1e6,
+        nanos[grants - 1] / 1e6);
+    assertThat(logins()).isEmpty();
+  }
+
   @Test
   void anUnmappedActionMakesNoLogin() throws SQLException {
     DatabaseCredentialIssuer issuer = issuer();
