@@ -21,16 +21,18 @@ import org.springframework.boot.json.JsonParserFactory;
 
 /**
  * The shipped {@code META-INF/spring-configuration-metadata.json}, as an IDE reads it: every property under
- * {@code jit.access} has a description and, where the code has a default, that very default; the rules'
- * {@code rules[n].*} keys are documented.
+ * {@code jit.access} (the engine's and the database credentials' properties) has a description and, where the code
+ * has a default, that very default; the rules' {@code rules[n].*} keys are documented.
  */
 class ConfigurationMetadataTest {
 
   private static final String PREFIX = "jit.access.";
+  private static final String DATABASE_CREDENTIALS_PREFIX = "jit.access.credentials.database.";
 
   @Test
   void everyPropertyHasADescriptionAndTheDefaultTheCodeHas() {
-    BeanWrapperImpl defaults = new BeanWrapperImpl(new JitAccessProperties());
+    BeanWrapperImpl engineDefaults = new BeanWrapperImpl(new JitAccessProperties());
+    BeanWrapperImpl databaseCredentialDefaults = new BeanWrapperImpl(new JitAccessDatabaseCredentialsProperties());
     List<String> problems = new ArrayList<>();
     List<Map<String, Object>> properties = properties();
     assertThat(properties).extracting(p -> p.get("name")).contains("jit.access.tick", "jit.access.policy.rules");
@@ -43,7 +45,9 @@ class ConfigurationMetadataTest {
       if (!name.startsWith(PREFIX)) {
         continue;
       }
-      Object actual = defaults.getPropertyValue(camelCase(name.substring(PREFIX.length())));
+      Object actual = name.startsWith(DATABASE_CREDENTIALS_PREFIX)
+          ? databaseCredentialDefaults.getPropertyValue(camelCase(name.substring(DATABASE_CREDENTIALS_PREFIX.length())))
+          : engineDefaults.getPropertyValue(camelCase(name.substring(PREFIX.length())));
       boolean hasDefault = actual != null && !(actual instanceof Collection<?> c && c.isEmpty());
       Object documented = property.get("defaultValue");
       if (hasDefault && documented == null) {
