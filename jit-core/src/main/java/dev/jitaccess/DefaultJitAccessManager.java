@@ -1646,13 +1646,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return details;
   }
 
-  private static Map<String, String> grantDetails(Grant grant) {
+  private Map<String, String> grantDetails(Grant grant) {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("rule", grant.rule());
     details.put("notBefore", grant.notBefore().toString());
     details.put("expiresAt", grant.expiresAt().toString());
     if (grant.reference() != null) {
       details.put("reference", grant.reference());
+    }
+    if (credentialIssuer != null) {
+      try {
+        credentialIssuer.auditDetails(grant).forEach(details::putIfAbsent);
+      } catch (RuntimeException e) {
+        log.warn("credential issuer {} could not describe grant {} for the audit", credentialIssuer.getClass().getName(),
+            grant.id(), e);
+      }
     }
     return details;
   }

@@ -1,6 +1,7 @@
 package dev.jitaccess.credential;
 
 import dev.jitaccess.Grant;
+import java.util.Map;
 
 /**
  * Issues a credential when a grant becomes effective and invalidates it when the grant ends. Thread-safe.
@@ -37,6 +38,14 @@ public interface CredentialIssuer {
    */
   default Credential extend(Grant grant, Credential credential) {
     return credential;
+  }
+
+  /**
+   * What the audit trail should say about the credential a grant gets, written with its {@code GRANTED} event
+   * before the credential exists: for a database login, its name. Never a secret. By default nothing.
+   */
+  default Map<String, String> auditDetails(Grant grant) {
+    return Map.of();
   }
 
   /**

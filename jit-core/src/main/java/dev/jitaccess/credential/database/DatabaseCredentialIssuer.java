@@ -144,6 +144,12 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
     return Credential.of(grant.id(), TYPE, password, grant.expiresAt(), Map.of(USER, login, JDBC_URL, jdbcUrl));
   }
 
+  /** The login's name, so the trail says which database user acted for the grant. */
+  @Override
+  public Map<String, String> auditDetails(Grant grant) {
+    return Map.of("databaseLogin", loginName(grant.id()));
+  }
+
   @Override
   public Credential extend(Grant grant, Credential credential) {
     String login = loginName(grant.id());

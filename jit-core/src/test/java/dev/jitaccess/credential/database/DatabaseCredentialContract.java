@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.jitaccess.AccessRequest;
 import dev.jitaccess.Grant;
+import dev.jitaccess.GrantHandle;
+import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.audit.AuditEventType;
+import dev.jitaccess.audit.InMemoryAuditSink;
+import dev.jitaccess.policy.AccessPolicy;
+import dev.jitaccess.policy.PolicyDecision;
 import dev.jitaccess.GrantState;
 import dev.jitaccess.JitAccessException;
 import dev.jitaccess.Subject;
@@ -215,6 +222,41 @@ public abstract class DatabaseCredentialContract {
     System.out.printf("[%s] end -> live session killed and login dropped, %d grants: p50 %.1f ms, p99 %.1f ms, "
         + "max %.1f ms%n", dialect().name(), grants, nanos[grants / 2] / 1e6, nanos[(int) (grants * 0.99)] / 1e6,
         nanos[grants - 1] / 1e6);
+    assertThat(logins()).isEmpty();
+  }
+
+  @Test
+  void throughTheEngineTheTrailNamesTheLoginAndAnExtensionAndTheHandlesCloseFollowTheGrant() throws SQLException {
+    DatabaseCredentialIssuer issuer = issuer();
+    InMemoryAuditSink trail = new InMemoryAuditSink();
+    try (JitAccessManager jit = JitAccessManager.builder()
+        .policy(new AccessPolicy() {
+          @Override
+          public PolicyDecision evaluate(AccessRequest request) {
+            return PolicyDecision.allow("db", request.duration());
+          }
+
+          @Override
+          public PolicyDecision evaluateExtension(Grant grant, Duration extension, String justification) {
+            return PolicyDecision.allow("db", extension);
+          }
+        })
+        .store(store).auditSink(trail).credentialIssuer(issuer).build()) {
+      Credential used;
+      try (GrantHandle handle = jit.acquire(AccessRequest.builder().subject(Subject.service("ci-migrate"))
+          .resource("db/orders").actions("read").duration(Duration.ofMinutes(5)).justification("run 1").build())) {
+        used = handle.credential().orElseThrow();
+        assertThat(trail.events(AuditEventType.GRANTED)).singleElement().satisfies(e -> assertThat(e.details())
+            .containsEntry("databaseLogin", used.attributes().get(DatabaseCredentialIssuer.USER)));
+        Grant extended = jit.extend(handle.grant().id(), Duration.ofMinutes(5), "longer");
+        assertThat(jit.credential(handle.grant().id()).orElseThrow().expiresAt()).isEqualTo(extended.expiresAt());
+        try (Connection c = connect(used); Statement s = c.createStatement()) {
+          assertThat(s.executeQuery("SELECT item FROM " + table).next()).isTrue();
+        }
+      }
+      assertThatThrownBy(() -> connect(used).close()).isInstanceOf(SQLException.class);
+      assertThat(trail.events().toString()).doesNotContain(used.secret());
+    }
     assertThat(logins()).isEmpty();
   }
 
