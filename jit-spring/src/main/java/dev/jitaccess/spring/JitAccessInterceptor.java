@@ -24,7 +24,6 @@ import org.slf4j.MDC;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.AopInfrastructureBean;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -53,6 +52,12 @@ import org.springframework.util.function.SingletonSupplier;
  * for the call and releases it afterwards. Denials (which the engine audits) are thrown as made by the
  * {@link DenialExceptionFactory}. Thread-safe.
  *
+ * <p>Each call resolves its annotation against the class the pointcut matched (the target's own class, which for
+ * a Spring Data repository is itself a proxy whose interfaces carry the annotation), so every method the pointcut
+ * selects is enforced, inherited ones included. A call the advice sees but no annotation governs is refused, never
+ * run unchecked: add the interceptor as an advisor, whose pointcut selects the annotated methods, not as a bare
+ * advice.
+ *
  * <p>The manager, subject resolver and exception factory are looked up on first use, so this early
  * infrastructure bean does not pull the application's beans into existence before their time.
  */
@@ -67,6 +72,9 @@ public final class JitAccessInterceptor
   public static final int DEFAULT_ORDER = 700;
 
   private static final Logger log = LoggerFactory.getLogger(JitAccessInterceptor.class);
+
+  /** The action a refusal names when no annotation could be resolved (so none says which). */
+  private static final String UNRESOLVED_ACTION = "unknown";
 
   private final Supplier<JitAccessManager> manager;
   private final Supplier<SubjectResolver> subjects;
@@ -138,10 +146,12 @@ public final class JitAccessInterceptor
   @Nullable
   public Object invoke(MethodInvocation invocation) throws Throwable {
     Object target = invocation.getThis();
-    AccessAttribute attribute =
-        attributes.get(invocation.getMethod(), target == null ? null : AopUtils.getTargetClass(target));
+    // The class Spring matched the pointcut against when it put this advice on the method: the target's own
+    // class, a proxy class too (a Spring Data repository), never the class behind it, which may not carry the
+    // annotation the proxy's interfaces do.
+    AccessAttribute attribute = attributes.get(invocation.getMethod(), target == null ? null : target.getClass());
     if (attribute == null) {
-      return invocation.proceed();
+      throw unresolved(invocation);
     }
     // Who and what are taken when the method is called; the check happens when the work runs.
     Subject subject = currentSubject();
@@ -283,9 +293,27 @@ public final class JitAccessInterceptor
     return "the elevated grant is not effective now";
   }
 
+  /**
+   * The pointcut matched the method, yet no annotation governs it on the current target (a target source that
+   * swapped in another class, or this interceptor added as a bare advice, which sees every method): refused,
+   * never run unchecked.
+   */
+  private RuntimeException unresolved(MethodInvocation invocation) {
+    Object target = invocation.getThis();
+    String where = invocation.getMethod() + " on " + (target == null ? "no target" : target.getClass().getName());
+    log.error("jit-access: no @RequiresAccess or @ElevatedAccess governs {}, which the advice was applied to;"
+        + " the call is refused (add the interceptor as an advisor, not as a bare advice)", where);
+    AccessDecision decision = AccessDecision.deny("no @RequiresAccess or @ElevatedAccess governs " + where);
+    return denied(decision, null, UNRESOLVED_ACTION);
+  }
+
   private RuntimeException denied(AccessDecision decision, @Nullable String resource, AccessAttribute attribute) {
-    RuntimeException exception = denials.get().create(decision, resource, attribute.action());
-    return exception != null ? exception : new JitAccessDeniedException(decision, resource, attribute.action());
+    return denied(decision, resource, attribute.action());
+  }
+
+  private RuntimeException denied(AccessDecision decision, @Nullable String resource, String action) {
+    RuntimeException exception = denials.get().create(decision, resource, action);
+    return exception != null ? exception : new JitAccessDeniedException(decision, resource, action);
   }
 
   @Nullable

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.target.HotSwappableTargetSource;
 
 /** The interceptor built directly, on proxies made by a ProxyFactory: no application context. */
 class JitAccessInterceptorTest {
@@ -282,6 +284,41 @@ class JitAccessInterceptorTest {
     assertThat(ledger.post()).isEqualTo("posted");
   }
 
+  public interface Counter {
+    String count();
+  }
+
+  public static class GuardedCounter implements Counter {
+    @Override
+    @RequiresAccess(resource = "prod/db/inventory", action = "read")
+    public String count() {
+      return "guarded";
+    }
+  }
+
+  public static class OpenCounter implements Counter {
+    @Override
+    public String count() {
+      return "open";
+    }
+  }
+
+  @Test
+  void aMatchedMethodWhoseAttributeCannotBeResolvedForTheCurrentTargetIsDenied() {
+    HotSwappableTargetSource targets = new HotSwappableTargetSource(new GuardedCounter());
+    ProxyFactory factory = new ProxyFactory();
+    factory.setTargetSource(targets);
+    factory.addInterface(Counter.class);
+    factory.addAdvisor(fx.interceptor);
+    Counter counter = (Counter) factory.getProxy();
+    assertThatThrownBy(counter::count).isInstanceOf(JitAccessDeniedException.class);
+
+    // The proxy keeps the advice it matched for count(); the new target's class carries no annotation.
+    targets.swap(new OpenCounter());
+    JitAccessDeniedException denied = catchDenied(counter::count);
+    assertThat(denied.decision().reason()).contains("no @RequiresAccess or @ElevatedAccess").contains("count");
+  }
+
   // ---------------------------------------------------------------- exceptions and the MDC
 
   @Test
@@ -506,7 +543,7 @@ class JitAccessInterceptorTest {
   // ---------------------------------------------------------------- helpers
 
   static <T> T proxy(T target, JitAccessInterceptor interceptor) {
-    org.springframework.aop.framework.ProxyFactory factory = new org.springframework.aop.framework.ProxyFactory(target);
+    ProxyFactory factory = new ProxyFactory(target);
     factory.setProxyTargetClass(true);
     factory.addAdvisor(interceptor);
     @SuppressWarnings("unchecked")
