@@ -32,7 +32,9 @@ import java.lang.annotation.Target;
  *       by parameter name, which needs {@code -parameters}, or {@code #p0}/{@code #a0} by position) and beans
  *       ({@code @name}); it must yield a concrete resource name. A literal name containing one of those two
  *       characters is written as a SpEL string literal: {@code "'team#1/db'"}. An expression that fails or yields
- *       nothing denies the call.
+ *       nothing denies the call; so does a {@code null} argument, property or method result anywhere in it (it
+ *       never becomes the segment {@code null}). A variable the method does not define (a typo, a parameter name
+ *       compiled without {@code -parameters}) or a {@code #function()} fails the startup.
  *   <li><b>Who.</b> The subject is the one the {@link SubjectResolver} bean returns (by default, with Spring
  *       Security, the current authentication's name as a user). No subject, no access.
  *   <li><b>While allowed.</b> The MDC holds {@code jit.grantId} and {@code jit.requestId} for the length of the

@@ -62,7 +62,7 @@ class JitAccessInterceptorTest {
       return "order " + orderId;
     }
 
-    @RequiresAccess(resource = "#missing", action = "read")
+    @RequiresAccess(resource = "'orders/1' == 'x' ? 'orders/1' : null", action = "read")
     public String nothing() {
       calls.incrementAndGet();
       return "nothing";
@@ -229,6 +229,90 @@ class JitAccessInterceptorTest {
     assertThat(catchDenied(() -> orders.broken("1")).resource()).isNull();
     assertThat(target.calls).hasValue(0);
     assertThat(fx.events(AuditEventType.ACCESS_DENIED)).isEqualTo(2);
+  }
+
+  public record Order(String id, String customer) {
+    public String ref() {
+      return id;
+    }
+  }
+
+  public static class NullOperands {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @RequiresAccess(resource = "'orders/' + #orderId", action = "read")
+    public String byArgument(String orderId) {
+      calls.incrementAndGet();
+      return "order " + orderId;
+    }
+
+    @RequiresAccess(resource = "'orders/' + #order.id", action = "read")
+    public String byProperty(Order order) {
+      calls.incrementAndGet();
+      return "order " + order;
+    }
+
+    @RequiresAccess(resource = "'orders/' + #order.ref()", action = "read")
+    public String byMethod(Order order) {
+      calls.incrementAndGet();
+      return "order " + order;
+    }
+  }
+
+  @Test
+  void aNullOperandDeniesAndNeverBecomesTheSegmentNull() {
+    fx.grant(ALICE, "orders/*", "read");
+    NullOperands target = new NullOperands();
+    NullOperands orders = fx.proxy(target);
+    assertThat(orders.byArgument("7")).isEqualTo("order 7");
+    assertThat(orders.byProperty(new Order("8", "acme"))).startsWith("order ");
+    assertThat(orders.byMethod(new Order("9", "acme"))).startsWith("order ");
+    assertThat(catchDenied(() -> orders.byArgument(null)).resource()).isNull();
+    assertThat(catchDenied(() -> orders.byProperty(new Order(null, "acme"))).resource()).isNull();
+    assertThat(catchDenied(() -> orders.byMethod(new Order(null, "acme"))).resource()).isNull();
+    assertThat(catchDenied(() -> orders.byProperty(null)).resource()).isNull();
+    assertThat(target.calls).hasValue(3);
+    assertThat(fx.events(AuditEventType.ACCESS_DENIED)).isEqualTo(4);
+  }
+
+  public static class UndefinedVariable {
+    @RequiresAccess(resource = "'orders/' + #missing", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class MisspelledParameter {
+    @RequiresAccess(resource = "'orders/' + #orderid", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class PositionOutOfRange {
+    @RequiresAccess(resource = "'orders/' + #p0 + '/' + #a1", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class UndefinedFunction {
+    @RequiresAccess(resource = "'orders/' + #lookup(#p0)", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class KnownVariables {
+    @RequiresAccess(resource = "'orders/' + #orderId + '/' + #p1 + '/' + #a1 + '/' + #root", action = "read")
+    public void run(String orderId, String line) {}
+  }
+
+  @Test
+  void anUndefinedVariableFailsWhenTheProxyIsMade() {
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, UndefinedVariable.class))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("#missing").hasMessageContaining("UndefinedVariable.run")
+        .hasMessageContaining("#orderId, #p0, #a0");
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, MisspelledParameter.class))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("#orderid");
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, PositionOutOfRange.class))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("#a1");
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, UndefinedFunction.class))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("#lookup");
+    assertThat(AopUtils.canApply(fx.interceptor, KnownVariables.class)).isTrue();
   }
 
   @Test
