@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.annotation.MergedAnnotation;
@@ -51,6 +53,7 @@ final class AccessAttributeSource {
 
   static final Set<Class<? extends Annotation>> ANNOTATIONS = Set.of(RequiresAccess.class, ElevatedAccess.class);
 
+  private static final Logger log = LoggerFactory.getLogger(AccessAttributeSource.class);
   private static final boolean REACTOR_PRESENT =
       ClassUtils.isPresent("reactor.core.publisher.Mono", AccessAttributeSource.class.getClassLoader());
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -60,6 +63,7 @@ final class AccessAttributeSource {
 
   private final ExpressionParser parser = new SpelExpressionParser();
   private final Map<Class<?>, Map<Method, AccessAttribute>> cache = new ConcurrentHashMap<>();
+  private final Set<Class<?>> reachable = ConcurrentHashMap.newKeySet();
 
   /**
    * The attribute for {@code method} called on an instance of {@code targetClass}, or {@code null} when the
@@ -80,6 +84,22 @@ final class AccessAttributeSource {
       perClass.putIfAbsent(method, attribute);
     }
     return attribute == NONE ? null : attribute;
+  }
+
+  /**
+   * Fails when a proxy of {@code type} could not intercept one of its annotated methods, and warns about
+   * self-invocations ({@link ProxyReach}); once per class (a race checks twice, harmlessly).
+   *
+   * @throws IllegalStateException naming the methods
+   */
+  void requireReachable(Class<?> type) {
+    if (reachable.contains(type)) {
+      return;
+    }
+    for (String warning : ProxyReach.check(type, this)) {
+      log.warn("jit-access: {}", warning);
+    }
+    reachable.add(type);
   }
 
   /** Whether instances of {@code type} may carry the annotations at all (cheap pre-filter). */

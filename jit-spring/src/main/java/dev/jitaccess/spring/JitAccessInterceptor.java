@@ -353,13 +353,22 @@ public final class JitAccessInterceptor
 
   // ---------------------------------------------------------------- pointcut
 
-  /** Matches the methods that carry (or inherit) one of the annotations; resolves and validates them once. */
+  /**
+   * Matches the methods that carry (or inherit) one of the annotations; resolves and validates them once, and
+   * refuses a class with annotated methods a proxy cannot reach.
+   */
   private static final class AccessPointcut extends StaticMethodMatcherPointcut {
     private final AccessAttributeSource attributes;
 
     AccessPointcut(AccessAttributeSource attributes) {
       this.attributes = attributes;
-      setClassFilter(AccessAttributeSource::isCandidate);
+      setClassFilter(type -> {
+        if (!AccessAttributeSource.isCandidate(type)) {
+          return false;
+        }
+        attributes.requireReachable(type);
+        return true;
+      });
     }
 
     @Override

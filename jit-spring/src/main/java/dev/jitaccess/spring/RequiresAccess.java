@@ -24,6 +24,10 @@ import java.lang.annotation.Target;
  *       {@code hashCode} and {@code toString}. A method's own annotation wins over its type's. It is found on the class and on the
  *       interfaces and superclasses it inherits from. It works as a meta-annotation, so a team can declare
  *       {@code @ProdDbWrite} once.
+ *   <li><b>Through the proxy only.</b> Enforcement is a Spring AOP proxy: a {@code private}, {@code static} or
+ *       {@code final} annotated method fails the startup (a proxy cannot intercept it), and a bean calling its
+ *       own annotated method ({@code this.list()}) bypasses the proxy and runs unchecked; the startup log warns
+ *       about such calls where the class's bytecode shows them.
  *   <li><b>Ambiguity is an error.</b> Two different {@code @RequiresAccess} (directly or through
  *       meta-annotations) on the same method, or inherited from two places that disagree, or together with
  *       {@link ElevatedAccess}, fail the application's startup instead of one being picked.
