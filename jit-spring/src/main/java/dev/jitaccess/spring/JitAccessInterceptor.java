@@ -10,6 +10,7 @@ import dev.jitaccess.ResourcePattern;
 import dev.jitaccess.Subject;
 import jakarta.annotation.Nullable;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,9 @@ public final class JitAccessInterceptor
    */
   public static final int DEFAULT_ORDER = 700;
 
+  /** How often a running {@code Mono} or {@code Flux} checks its access again, by default. */
+  public static final Duration DEFAULT_REACTIVE_RECHECK_INTERVAL = Duration.ofSeconds(1);
+
   private static final Logger log = LoggerFactory.getLogger(JitAccessInterceptor.class);
 
   /** The action a refusal names when no annotation could be resolved (so none says which). */
@@ -82,6 +86,7 @@ public final class JitAccessInterceptor
   private final AccessAttributeSource attributes = new AccessAttributeSource();
   private final Pointcut pointcut = new AccessPointcut(attributes);
   private final int order;
+  private final Duration reactiveRecheckInterval;
   private volatile BeanResolver beans;
 
   private JitAccessInterceptor(Builder builder) {
@@ -98,6 +103,7 @@ public final class JitAccessInterceptor
     });
     this.denials = SingletonSupplier.of(builder.denials);
     this.order = builder.order;
+    this.reactiveRecheckInterval = builder.reactiveRecheckInterval;
   }
 
   /** An interceptor over {@code manager} that asks {@code subjects} who calls; other settings default. */
@@ -159,9 +165,11 @@ public final class JitAccessInterceptor
     Set<String> groups = attribute.elevation() == null ? Set.of() : currentGroups();
     switch (attribute.resultKind()) {
       case MONO:
-        return ReactorSupport.mono(() -> open(subject, groups, resource, attribute), invocation);
+        return ReactorSupport.mono(() -> open(subject, groups, resource, attribute),
+            recheck(subject, resource, attribute), invocation);
       case FLUX:
-        return ReactorSupport.flux(() -> open(subject, groups, resource, attribute), invocation);
+        return ReactorSupport.flux(() -> open(subject, groups, resource, attribute),
+            recheck(subject, resource, attribute), invocation);
       case COMPLETION_STAGE:
         return stage(invocation, subject, groups, resource, attribute);
       case BLOCKING:
@@ -219,6 +227,19 @@ public final class JitAccessInterceptor
     }
     ((CompletionStage<?>) result).whenComplete((value, failure) -> permit.close());
     return result;
+  }
+
+  /**
+   * What a running stream under {@code @RequiresAccess} repeats, so it ends when its grant does; {@code null} for
+   * an elevation, whose grant the stream holds itself.
+   */
+  @Nullable
+  private ReactorSupport.Recheck recheck(@Nullable Subject subject, @Nullable String resource,
+      AccessAttribute attribute) {
+    if (attribute.elevation() != null) {
+      return null;
+    }
+    return new ReactorSupport.Recheck(() -> check(manager(), subject, resource, attribute), reactiveRecheckInterval);
   }
 
   /**
@@ -385,6 +406,7 @@ public final class JitAccessInterceptor
     private Supplier<SubjectResolver> subjects = () -> SubjectResolver.NONE;
     private Supplier<DenialExceptionFactory> denials = () -> DenialExceptionFactory.PLAIN;
     private int order = DEFAULT_ORDER;
+    private Duration reactiveRecheckInterval = DEFAULT_REACTIVE_RECHECK_INTERVAL;
 
     private Builder(Supplier<JitAccessManager> manager) {
       this.manager = Objects.requireNonNull(manager, "manager");
@@ -411,6 +433,22 @@ public final class JitAccessInterceptor
     /** What a refusal throws, looked up on first use. */
     public Builder denialExceptionFactory(Supplier<DenialExceptionFactory> denials) {
       this.denials = Objects.requireNonNull(denials, "denials");
+      return this;
+    }
+
+    /**
+     * How often a running {@code Mono} or {@code Flux} under {@link RequiresAccess} checks its access again; when a
+     * check is refused (the grant was revoked, expired or released), the stream ends with the denial. Between two
+     * checks a stream may outlive its grant by up to this much. Default {@link #DEFAULT_REACTIVE_RECHECK_INTERVAL}.
+     *
+     * @throws IllegalArgumentException when {@code interval} is not positive
+     */
+    public Builder reactiveRecheckInterval(Duration interval) {
+      Objects.requireNonNull(interval, "reactiveRecheckInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("reactiveRecheckInterval must be positive: " + interval);
+      }
+      this.reactiveRecheckInterval = interval;
       return this;
     }
 

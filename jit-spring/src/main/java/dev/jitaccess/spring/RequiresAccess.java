@@ -45,7 +45,9 @@ import java.lang.annotation.Target;
  *       call, and they are removed (or the enclosing call's values restored) afterwards, also when the method
  *       throws. Denials are audited by the engine as {@code ACCESS_DENIED}.
  *   <li><b>Asynchronous results.</b> A method returning a Reactor {@code Mono} or {@code Flux} is checked when
- *       the result is subscribed to (each subscription), not when the method returns; one returning a
+ *       the result is subscribed to (each subscription), not when the method returns, and again every second
+ *       while the subscription runs (see {@link JitAccessInterceptor.Builder#reactiveRecheckInterval}): when the
+ *       grant ends (revoked, expired, released) the stream ends with the denial; one returning a
  *       {@code CompletionStage} is checked when called, and a denial is its failed result.
  * </ul>
  */
