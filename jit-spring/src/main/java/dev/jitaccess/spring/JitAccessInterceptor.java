@@ -325,7 +325,8 @@ public final class JitAccessInterceptor
     String where = invocation.getMethod() + " on " + (target == null ? "no target" : target.getClass().getName());
     log.error("jit-access: no @RequiresAccess or @ElevatedAccess governs {}, which the advice was applied to;"
         + " the call is refused (add the interceptor as an advisor, not as a bare advice)", where);
-    AccessDecision decision = AccessDecision.deny("no @RequiresAccess or @ElevatedAccess governs " + where);
+    AccessDecision decision =
+        AccessDecision.deny(Code.UNRESOLVED, "no @RequiresAccess or @ElevatedAccess governs " + where);
     return denied(decision, null, UNRESOLVED_ACTION);
   }
 

@@ -400,6 +400,7 @@ class JitAccessInterceptorTest {
     // The proxy keeps the advice it matched for count(); the new target's class carries no annotation.
     targets.swap(new OpenCounter());
     JitAccessDeniedException denied = catchDenied(counter::count);
+    assertThat(denied.decision().code()).isEqualTo(AccessDecision.Code.UNRESOLVED);
     assertThat(denied.decision().reason()).contains("no @RequiresAccess or @ElevatedAccess").contains("count");
   }
 
