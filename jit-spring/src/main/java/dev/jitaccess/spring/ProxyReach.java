@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.springframework.aop.SpringProxy;
 import org.springframework.asm.ClassReader;
 import org.springframework.asm.ClassVisitor;
 import org.springframework.asm.MethodVisitor;
@@ -46,16 +45,18 @@ final class ProxyReach {
   private ProxyReach() {}
 
   /**
-   * Checks {@code type}.
+   * Checks {@code offered}, the class a proxy is to be made for.
    *
    * @return the warnings (self-invocations; a type-level annotation that meets a final method inherited from an
    *     unannotated class), each one sentence
    * @throws IllegalStateException naming every annotated method a proxy cannot intercept
    */
-  static List<String> check(Class<?> type, AccessAttributeSource attributes) {
-    if (Proxy.isProxyClass(type) || SpringProxy.class.isAssignableFrom(type)) {
-      return List.of(); // a proxy's own (final) methods hand the call to its advice
+  static List<String> check(Class<?> offered, AccessAttributeSource attributes) {
+    if (Proxy.isProxyClass(offered)) {
+      return List.of(); // its own (final) methods hand the call to its handler; its interfaces are what counts
     }
+    // A CGLIB subclass (a proxy, an enhanced configuration) adds only plumbing: the user's class is what counts.
+    Class<?> type = ClassUtils.getUserClass(offered);
     List<String> errors = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     Map<String, Method> annotated = new LinkedHashMap<>(); // by name and descriptor

@@ -11,6 +11,7 @@ import java.lang.annotation.Target;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -131,6 +132,16 @@ class ProxyReachTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("TypeLevelWithFinal.weekly()");
     assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, FinalImplementation.class))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("FinalImplementation.count()");
+  }
+
+  @Test
+  void aClassBasedProxyOfSuchAClassIsCheckedAsTheClassItself() {
+    ProxyFactory factory = new ProxyFactory(new FinalMethod());
+    factory.setProxyTargetClass(true);
+    Class<?> subclass = factory.getProxy().getClass();
+    assertThat(subclass).isNotEqualTo(FinalMethod.class);
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, subclass))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("FinalMethod.purge()");
   }
 
   @Test
