@@ -50,8 +50,9 @@ import org.springframework.util.function.SingletonSupplier;
  * <p>The pointcut matches the methods {@link RequiresAccess} documents (method and type level, inherited,
  * meta-annotations) and resolves each one's annotation once, when the proxy is made: ambiguous or invalid
  * annotations fail there, at startup. Per call it resolves the subject and the resource, then, for
- * {@code @RequiresAccess}, asks {@link JitAccessManager#check} and, for {@code @ElevatedAccess}, acquires a grant
- * for the call and releases it afterwards. Denials (which the engine audits) are thrown as made by the
+ * {@code @RequiresAccess}, asks {@link JitAccessManager#check} (or an elevation the call runs within) and, for
+ * {@code @ElevatedAccess}, acquires a grant bound to the call ({@link JitAccessManager#acquireBound}) and releases it
+ * afterwards. Denials (which the engine audits) are thrown as made by the
  * {@link DenialExceptionFactory}. Thread-safe.
  *
  * <p>Each call resolves its annotation against the class the pointcut matched (the target's own class, which for
@@ -180,7 +181,7 @@ public final class JitAccessInterceptor
   }
 
   @Nullable
-  @SuppressWarnings("try") // the scope only restores the MDC
+  @SuppressWarnings("try") // the scope only restores the MDC and the elevations
   private Object blocking(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
     if (attribute.elevation() == null) {
@@ -198,7 +199,7 @@ public final class JitAccessInterceptor
       }
     }
     Permit permit = open(subject, groups, resource, attribute);
-    try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
+    try (Permit.Scope scope = permit.enter()) {
       return invocation.proceed();
     } finally {
       permit.close();
@@ -206,7 +207,7 @@ public final class JitAccessInterceptor
   }
 
   @Nullable
-  @SuppressWarnings("try") // the scope only restores the MDC
+  @SuppressWarnings("try") // the scope only restores the MDC and the elevations
   private Object stage(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
     Permit permit;
@@ -216,7 +217,7 @@ public final class JitAccessInterceptor
       return CompletableFuture.failedFuture(denied);
     }
     Object result;
-    try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
+    try (Permit.Scope scope = permit.enter()) {
       result = invocation.proceed();
     } catch (Throwable t) {
       permit.close();
@@ -273,7 +274,7 @@ public final class JitAccessInterceptor
       throw denied(AccessDecision.deny(Code.INVALID_REQUEST, "invalid elevation request: " + e.getMessage()), resource, attribute);
     }
     try {
-      return Permit.held(jit.acquire(request));
+      return Permit.held(jit.acquireBound(request));
     } catch (AccessNotGrantedException e) {
       throw denied(AccessDecision.deny(Code.NOT_GRANTED, reason(e.outcome())), resource, attribute);
     } catch (JitAccessException e) {
@@ -283,13 +284,17 @@ public final class JitAccessInterceptor
   }
 
   /**
-   * The engine's decision, which also audits every refusal ("no subject" and a bad resource included).
+   * The decision of an elevation this call runs within (see {@link Permit#elevated}), else the engine's, which
+   * also audits every refusal ("no subject" and a bad resource included).
    *
    * @throws RuntimeException made by the {@link DenialExceptionFactory} when refused
    */
   private AccessDecision check(JitAccessManager jit, @Nullable Subject subject, @Nullable String resource,
       AccessAttribute attribute) {
-    AccessDecision decision = jit.check(subject, resource, attribute.action());
+    AccessDecision decision = Permit.elevated(subject, resource, attribute.action());
+    if (decision == null) {
+      decision = jit.check(subject, resource, attribute.action());
+    }
     if (!decision.allowed()) {
       throw denied(decision, resource, attribute);
     }
@@ -309,8 +314,8 @@ public final class JitAccessInterceptor
       return denied.reason();
     }
     if (outcome instanceof RequestOutcome.Pending pending) {
-      return "request " + pending.requestId() + " waits for " + pending.approvalsNeeded()
-          + " approval(s); @ElevatedAccess needs a rule that auto-approves";
+      return "request " + pending.requestId() + " needs " + pending.approvalsNeeded()
+          + " approval(s); @ElevatedAccess needs a rule that auto-approves (the request was withdrawn)";
     }
     return "the elevated grant is not effective now";
   }

@@ -11,9 +11,10 @@ import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
 /**
- * Defers the check of a method returning {@code Mono} or {@code Flux} to each subscription, and, while the
- * subscription runs, repeats it so that the stream ends with the denial when its grant ends. Loaded only when
- * Reactor is on the classpath.
+ * Defers the check of a method returning {@code Mono} or {@code Flux} to each subscription, within the elevations
+ * its subscriber's context carries (see {@link Permit}), and, while the subscription runs, repeats it (within the
+ * same elevations) so that the stream ends with the denial when its grant ends. Loaded only when Reactor is on
+ * the classpath.
  *
  * <p>The repeated check runs on Reactor's parallel scheduler, one periodic task per running subscription; it is
  * cancelled with the subscription (completion, error, cancel), so nothing outlives the stream.
@@ -21,7 +22,7 @@ import reactor.util.context.Context;
 final class ReactorSupport {
 
   /** A check to repeat every {@code interval} while a subscription runs; it throws the denial when refused. */
-  record Recheck(Runnable check, Duration interval) {}
+  record Recheck(Callable<?> check, Duration interval) {}
 
   private ReactorSupport() {}
 
@@ -41,46 +42,55 @@ final class ReactorSupport {
    * signal), calls the method under it and releases it when the result terminates or is cancelled.
    */
   static Mono<?> mono(Callable<Permit> open, @Nullable Recheck recheck, MethodInvocation invocation) {
-    return Mono.using(open, permit -> {
-      Object result;
-      try {
-        result = proceed(invocation, permit);
-      } catch (Throwable t) {
-        return Mono.error(t);
-      }
-      Mono<?> mono = result == null ? Mono.empty() : (Mono<?>) result;
-      mono = mono.contextWrite(context -> withIds(context, permit));
-      return recheck == null ? mono : whileAllowed(mono.flux(), recheck).singleOrEmpty();
-    }, Permit::close);
+    return Mono.deferContextual(outer -> {
+      Object outerElevations = outer.getOrDefault(Permit.CONTEXT_KEY, null);
+      return Mono.using(() -> Permit.within(outerElevations, open), permit -> {
+        Object elevations = permit.elevations(outerElevations);
+        Object result;
+        try {
+          result = proceed(invocation, permit, elevations);
+        } catch (Throwable t) {
+          return Mono.error(t);
+        }
+        Mono<?> mono = result == null ? Mono.empty() : (Mono<?>) result;
+        mono = mono.contextWrite(context -> withIds(context, permit, elevations));
+        return recheck == null ? mono : whileAllowed(mono.flux(), recheck, elevations).singleOrEmpty();
+      }, Permit::close);
+    });
   }
 
   /** As {@link #mono}, for a {@code Flux}. */
   static Flux<?> flux(Callable<Permit> open, @Nullable Recheck recheck, MethodInvocation invocation) {
-    return Flux.using(open, permit -> {
-      Object result;
-      try {
-        result = proceed(invocation, permit);
-      } catch (Throwable t) {
-        return Flux.error(t);
-      }
-      Flux<?> flux = result == null ? Flux.empty() : (Flux<?>) result;
-      flux = flux.contextWrite(context -> withIds(context, permit));
-      return recheck == null ? flux : whileAllowed(flux, recheck);
-    }, Permit::close);
+    return Flux.deferContextual(outer -> {
+      Object outerElevations = outer.getOrDefault(Permit.CONTEXT_KEY, null);
+      return Flux.using(() -> Permit.within(outerElevations, open), permit -> {
+        Object elevations = permit.elevations(outerElevations);
+        Object result;
+        try {
+          result = proceed(invocation, permit, elevations);
+        } catch (Throwable t) {
+          return Flux.error(t);
+        }
+        Flux<?> flux = result == null ? Flux.empty() : (Flux<?>) result;
+        flux = flux.contextWrite(context -> withIds(context, permit, elevations));
+        return recheck == null ? flux : whileAllowed(flux, recheck, elevations);
+      }, Permit::close);
+    });
   }
 
   /**
-   * {@code source}, ended with the denial the first time the repeated check is refused. (A refusal is a value of
-   * the companion, not its error: {@code takeUntilOther} cancels the source on a value, not on an error.)
+   * {@code source}, ended with the denial the first time the repeated check, made within {@code elevations}, is
+   * refused. (A refusal is a value of the companion, not its error: {@code takeUntilOther} cancels the source on a
+   * value, not on an error.)
    */
-  private static <T> Flux<T> whileAllowed(Flux<T> source, Recheck recheck) {
+  private static <T> Flux<T> whileAllowed(Flux<T> source, Recheck recheck, @Nullable Object elevations) {
     return Flux.defer(() -> {
-      AtomicReference<RuntimeException> refusal = new AtomicReference<>();
-      Flux<RuntimeException> refused = Flux.interval(recheck.interval(), recheck.interval())
+      AtomicReference<Exception> refusal = new AtomicReference<>();
+      Flux<Exception> refused = Flux.interval(recheck.interval(), recheck.interval())
           .handle((tick, sink) -> {
             try {
-              recheck.check().run();
-            } catch (RuntimeException denied) {
+              Permit.within(elevations, recheck.check());
+            } catch (Exception denied) {
               refusal.set(denied);
               sink.next(denied);
             }
@@ -91,17 +101,18 @@ final class ReactorSupport {
   }
 
   @Nullable
-  @SuppressWarnings("try") // the scope only restores the MDC
-  private static Object proceed(MethodInvocation invocation, Permit permit) throws Throwable {
+  @SuppressWarnings("try") // the scope only restores the MDC and the elevations
+  private static Object proceed(MethodInvocation invocation, Permit permit, @Nullable Object elevations)
+      throws Throwable {
     // Each subscription runs the rest of the interceptor chain anew.
     MethodInvocation call = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : invocation;
-    try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
+    try (Permit.Scope scope = permit.enter(elevations)) {
       return call.proceed();
     }
   }
 
-  private static Context withIds(Context context, Permit permit) {
-    Context out = context;
+  private static Context withIds(Context context, Permit permit, @Nullable Object elevations) {
+    Context out = elevations == null ? context : context.put(Permit.CONTEXT_KEY, elevations);
     if (permit.grantId() != null) {
       out = out.put(MdcScope.GRANT_ID, permit.grantId());
     }

@@ -74,7 +74,7 @@ class AsyncResultsTest {
     @ElevatedAccess(resource = "jobs/async", action = "run", justification = "JOB-5")
     public CompletableFuture<Boolean> elevatedLater(CompletableFuture<Void> gate) {
       invocations.incrementAndGet();
-      return gate.thenApply(v -> jit.isAllowed(JOB, "jobs/async", "run"));
+      return gate.thenApply(v -> !jit.activeGrants(JOB).isEmpty()); // still held when the stage completes
     }
   }
 
@@ -131,7 +131,8 @@ class AsyncResultsTest {
 
     List<Boolean> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     flux.subscribe(seen::add);
-    assertThat(fx.jit.isAllowed(JOB, "jobs/stream", "run")).isTrue();
+    assertThat(fx.jit.activeGrants(JOB)).singleElement().satisfies(g -> assertThat(g.bound()).isTrue());
+    assertThat(fx.jit.isAllowed(JOB, "jobs/stream", "run")).as("bound to the call").isFalse();
     sink.tryEmitNext(true);
     assertThat(fx.jit.activeGrants(JOB)).hasSize(1);
     sink.tryEmitComplete();
@@ -239,6 +240,46 @@ class AsyncResultsTest {
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
         .until(() -> counting.checks.get() <= afterEnd + 1);
     assertThat(seen).containsExactly(1);
+  }
+
+  public static class GuardedStream {
+    @RequiresAccess(resource = "jobs/stream", action = "run")
+    public Flux<Integer> follow(Sinks.Many<Integer> source) {
+      return source.asFlux();
+    }
+  }
+
+  public static class ElevatedStream {
+    GuardedStream inner;
+
+    @ElevatedAccess(resource = "jobs/stream", action = "run", justification = "JOB-7")
+    public Flux<Integer> run(Sinks.Many<Integer> source) {
+      return inner.follow(source);
+    }
+  }
+
+  @Test
+  void aGuardedStreamComposedByARunningElevationIsRecheckedWithinIt() {
+    fx.caller.set(JOB);
+    JitAccessInterceptor interceptor = JitAccessInterceptor.builder(() -> fx.jit)
+        .subjectResolver(fx.subjects)
+        .reactiveRecheckInterval(Duration.ofMillis(20))
+        .build();
+    ElevatedStream target = new ElevatedStream();
+    target.inner = JitAccessInterceptorTest.proxy(new GuardedStream(), interceptor);
+    ElevatedStream streams = JitAccessInterceptorTest.proxy(target, interceptor);
+    Sinks.Many<Integer> source = Sinks.many().multicast().onBackpressureBuffer();
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    AtomicReference<Throwable> ended = new AtomicReference<>();
+    streams.run(source).subscribe(seen::add, ended::set);
+
+    // Many rechecks later, the elevation the stream runs within still allows it.
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> ended.get() == null);
+    source.tryEmitNext(1);
+    source.tryEmitComplete();
+    assertThat(seen).containsExactly(1);
+    assertThat(ended.get()).isNull();
+    assertThat(fx.jit.activeGrants(JOB)).isEmpty();
   }
 
   @Test

@@ -409,6 +409,18 @@ class JitAccessAutoConfigurationTest {
   }
 
   @Test
+  void aBoundAcquireIsCountedAsARequest() {
+    runner.withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy).run(context -> {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      context.getBean(JitAccessMetrics.class).bindTo(registry);
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      jit.acquireBound(dev.jitaccess.AccessRequest.builder().subject(ALICE).resource("prod/db/orders")
+          .actions("read").duration(Duration.ofMinutes(5)).justification("INC-1: test").build()).close();
+      assertThat(registry.get("jit.requests").tag("outcome", "granted").counter().count()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void expiryLagIsRecorded() {
     ManualClock clock = new ManualClock();
     runner.withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
