@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.aopalliance.intercept.MethodInvocation;
+import org.reactivestreams.Publisher;
 import org.springframework.aop.ProxyMethodInvocation;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -42,25 +43,15 @@ final class ReactorSupport {
    * signal), calls the method under it and releases it when the result terminates or is cancelled.
    */
   static Mono<?> mono(Callable<Permit> open, @Nullable Recheck recheck, MethodInvocation invocation) {
-    return Mono.deferContextual(outer -> {
-      Object outerElevations = outer.getOrDefault(Permit.CONTEXT_KEY, null);
-      return Mono.using(() -> Permit.within(outerElevations, open), permit -> {
-        Object elevations = permit.elevations(outerElevations);
-        Object result;
-        try {
-          result = proceed(invocation, permit, elevations);
-        } catch (Throwable t) {
-          return Mono.error(t);
-        }
-        Mono<?> mono = result == null ? Mono.empty() : (Mono<?>) result;
-        mono = mono.contextWrite(context -> withIds(context, permit, elevations));
-        return recheck == null ? mono : whileAllowed(mono.flux(), recheck, elevations).singleOrEmpty();
-      }, Permit::close);
-    });
+    return guarded(open, recheck, invocation).singleOrEmpty();
   }
 
   /** As {@link #mono}, for a {@code Flux}. */
   static Flux<?> flux(Callable<Permit> open, @Nullable Recheck recheck, MethodInvocation invocation) {
+    return guarded(open, recheck, invocation);
+  }
+
+  private static Flux<?> guarded(Callable<Permit> open, @Nullable Recheck recheck, MethodInvocation invocation) {
     return Flux.deferContextual(outer -> {
       Object outerElevations = outer.getOrDefault(Permit.CONTEXT_KEY, null);
       return Flux.using(() -> Permit.within(outerElevations, open), permit -> {
@@ -71,7 +62,7 @@ final class ReactorSupport {
         } catch (Throwable t) {
           return Flux.error(t);
         }
-        Flux<?> flux = result == null ? Flux.empty() : (Flux<?>) result;
+        Flux<?> flux = result == null ? Flux.empty() : Flux.from((Publisher<?>) result);
         flux = flux.contextWrite(context -> withIds(context, permit, elevations));
         return recheck == null ? flux : whileAllowed(flux, recheck, elevations);
       }, Permit::close);
