@@ -961,6 +961,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
           throw new IllegalStateException("grant " + grantId + " has ended (ran out at " + current.expiresAt()
               + ", before the extension could take effect)");
         }
+        extendCredential(extended);
         listeners.emit("extended", l -> l.onExtended(extended));
         return extended;
       } finally {
@@ -1328,6 +1329,67 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
+  private static Duration doubled(Duration backoff) {
+    return backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+  }
+
+  /** Makes the grant's credential follow its extension; a failure is retried with backoff while it matters. */
+  private void extendCredential(Grant extended) {
+    LiveGrant working = live.get(extended.id());
+    if (credentialIssuer == null || working == null || working.credential == null) {
+      return;
+    }
+    CredentialExtension extension = new CredentialExtension(extended);
+    if (!extension.attempt()) {
+      scheduleRetry(extension);
+    }
+  }
+
+  private void scheduleRetry(CredentialExtension extension) {
+    if (!closed) {
+      expiry.schedule(extension, time.millis() + extension.backoff.toMillis());
+    }
+  }
+
+  /**
+   * A credential still to extend, retried on the expiry thread with growing backoff until it succeeds, the grant
+   * ends (its credential is then invalidated instead) or a later extension takes over.
+   */
+  private final class CredentialExtension extends TimerWheel.Timer {
+    final Grant grant;
+    Duration backoff = FIRST_RETRY;
+    int failures;
+
+    CredentialExtension(Grant grant) {
+      this.grant = grant;
+    }
+
+    /** Tries once; {@code true} when done or no longer needed. Reports a failure (never the secret). */
+    boolean attempt() {
+      LiveGrant working = live.get(grant.id());
+      if (working == null || working.credential == null || working.view.grant.version() != grant.version()) {
+        return true;
+      }
+      try {
+        Credential extended = credentialIssuer.extend(grant, working.credential);
+        if (extended == null || !grant.id().equals(extended.grantId())) {
+          throw new IllegalStateException("the issuer returned no credential for grant " + grant.id());
+        }
+        working.credential = extended;
+        if (failures > 0) {
+          log.warn("the credential of grant {} was extended after {} failed attempts", grant.id(), failures);
+        }
+        return true;
+      } catch (RuntimeException e) {
+        failures++;
+        log.error("could not extend the credential of grant {} to {} (attempt {}); retrying in {}", grant.id(),
+            grant.expiresAt(), failures, backoff, e);
+        backoff = doubled(backoff);
+        return false;
+      }
+    }
+  }
+
   private void scheduleRetry(Invalidation invalidation) {
     if (!closed) {
       expiry.schedule(invalidation, time.millis() + invalidation.backoff.toMillis());
@@ -1358,7 +1420,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         failures++;
         log.error("could not invalidate the credential of grant {} (attempt {}); retrying in {}", grant.id(),
             failures, backoff, e);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        backoff = doubled(backoff);
         return false;
       }
     }
@@ -1381,6 +1443,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     } else if (timer instanceof Invalidation invalidation) {
       if (!invalidation.attempt(credentialIssuer)) {
         scheduleRetry(invalidation);
+      }
+    } else if (timer instanceof CredentialExtension extension) {
+      if (!extension.attempt()) {
+        scheduleRetry(extension);
       }
     } else if (timer instanceof ReviewWindow window) {
       try {
