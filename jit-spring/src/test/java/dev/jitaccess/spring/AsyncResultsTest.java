@@ -236,9 +236,10 @@ class AsyncResultsTest {
     cancelled.dispose();
 
     int afterEnd = counting.checks.get();
-    // At most one recheck already under way when the streams ended; none after.
+    // At most one recheck per stream already under way when they ended (a loaded machine may have started
+    // both); none after.
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
-        .until(() -> counting.checks.get() <= afterEnd + 1);
+        .until(() -> counting.checks.get() <= afterEnd + 2);
     assertThat(seen).containsExactly(1);
   }
 
