@@ -180,6 +180,41 @@ class SignedTokenRevocationTest {
     refused(Reason.REVOKED, oldToken, () -> both.verify(oldToken));
   }
 
+  @Test
+  void aRevocationOutlivesTheIssuerThatMadeIt() {
+    // On the system clock, as in production: a successor built without naming a list shares the default one.
+    java.time.Instant now = java.time.Instant.now();
+    Grant live = grant(java.util.UUID.randomUUID().toString(), now.minusSeconds(1), now.plus(Duration.ofMinutes(10)));
+    SignedTokenIssuer retired = SignedTokenIssuer.builder().keys(keys).build();
+    Credential credential = retired.issue(live);
+    String token = credential.secret();
+    SigningKeys rotated = SigningKeys.builder().key("k1", KEY1).key("k2", KEY2).active("k2").build();
+    SignedTokenIssuer successor = SignedTokenIssuer.builder().keys(rotated).build();
+    SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(rotated).revocations(successor).build();
+    assertThat(verifier.verify(token).grantId()).isEqualTo(live.id());
+
+    retired.invalidate(live, credential);
+
+    refused(Reason.REVOKED, token, () -> verifier.verify(token));
+    assertThatThrownBy(() -> successor.issue(live)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anIssuerOnAClockOfItsOwnIsToldToBringARevocationList() {
+    // The shared list drops entries by the system clock, which a test clock does not follow.
+    assertThatThrownBy(() -> SignedTokenIssuer.builder().keys(keys).clock(clock).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("revocationList(new RevocationList(clock))");
+  }
+
+  @Test
+  void aVerifierThatCannotLearnOfAnEndedGrantRefusesToBuild() {
+    assertThatThrownBy(() -> SignedTokenVerifier.builder().keys(keys).clock(clock).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("revocations(").hasMessageContaining("grantLookup(")
+        .hasMessageContaining("allowUnrevocableTokens()");
+  }
+
   // ------------------------------------------------------------------------------------------------ concurrency
 
   @Test
