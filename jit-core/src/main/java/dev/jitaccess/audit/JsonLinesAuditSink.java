@@ -1,6 +1,7 @@
 package dev.jitaccess.audit;
 
 import dev.jitaccess.Subject;
+import dev.jitaccess.audit.AuditChain.End;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.internal.json.JsonWriter;
 import jakarta.annotation.Nullable;
@@ -56,10 +57,12 @@ import org.slf4j.LoggerFactory;
  * the fields written as keyed hashes, if any), {@code prev} and {@code hash}. The hash rule is in
  * {@code AuditChain}: {@code hash = SHA-256(prev || the line without its hash member)}. The sink also writes
  * records of its own, told apart by their {@code type}: {@code OPENED} (the first line of every file: its
- * {@code file} index, the {@code cause} — {@code start}, {@code rotation} or {@code recovery} — and the
- * {@code previousFile}), {@code TRUNCATED} (a fence, see below) and {@code CLOSED}. The first line of a file
- * links to the last line of the previous file, so the chain runs through every file;
- * {@link AuditLogVerifier} checks it.
+ * {@code file} index, the {@code cause} — {@code start}, {@code rotation} or {@code recovery} — the
+ * {@code previousFile} and how it ended, {@code previousEnd}: {@code closed}, {@code torn}, {@code unclosed} or
+ * {@code rotated}), {@code TRUNCATED} (a fence, see below) and {@code CLOSED}. The first line of a file links to
+ * the last line of the previous file, so the chain runs through every file; {@link AuditLogVerifier} checks it.
+ * A line is at most 16 MiB; a bigger event is refused. (Logs written before {@code previousEnd} existed still
+ * verify and are continued: the verifier reads how a file ended from the file itself.)
  *
  * <h2>Files</h2>
  *
@@ -75,9 +78,18 @@ import org.slf4j.LoggerFactory;
  * log that does not verify there is not continued ({@link #build} throws) until someone looks at it. A torn
  * last line (a crash in the middle of a write) is reported at {@code ERROR} and fenced: the new file's second
  * line is a {@code TRUNCATED} record naming the torn file, the byte offset and the length of the torn bytes,
- * which stay where they are. The chain continues from the last complete line. The same happens after an I/O
- * failure while running: the failing file is abandoned and the next write opens a new one ({@code cause}
- * {@code recovery}); events written to the abandoned file but not yet acknowledged may be in it.
+ * which stay where they are, and its {@code OPENED} record says {@code previousEnd} {@code torn}. The chain
+ * continues from the last complete line. A file that ends with a whole line but no {@code CLOSED} record (a crash
+ * between writes, or a tail cut at a line end: they look the same) is continued with {@code previousEnd}
+ * {@code unclosed}, so a restart never hides a cut: {@link AuditLogVerifier} lists it, and fails it when asked to
+ * require closed files. The same happens after an I/O failure while running: the failing file is abandoned and
+ * the next write opens a new one ({@code cause} {@code recovery}); events written to the abandoned file but not
+ * yet acknowledged may be in it.
+ *
+ * <p><b>Nothing follows a {@code CLOSED} record.</b> The sink never writes after it, so anything found there on
+ * start (a partial line or whole lines) was put there by someone else: it is not fenced as a crash would be, and
+ * {@link #build} throws, naming the file. A security log that silently accepted an edit would hide it; the
+ * operator keeps the file as evidence and moves it aside, and the next start continues from the file before.
  *
  * <h2>Durability</h2>
  *
@@ -146,7 +158,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(JsonLinesAuditSink.class);
   private static final int TAIL_CHUNK = 64 * 1024;
-  private static final int MAX_LINE = 16 << 20;
   /**
    * GROUP_COMMIT runs at most this many fsyncs at once: two overlap (the journal merges them), and the writers
    * who arrive meanwhile gather into the next one, which is the batching.
@@ -262,6 +273,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       try {
         rotateIfDue();
         byte[] hash = encodeEvent(event, seq + 1);
+        if (json.length() > AuditChain.MAX_LINE) {
+          throw new AuditException("cannot write " + describe(event) + ": its line would be " + json.length()
+              + " bytes, more than the " + AuditChain.MAX_LINE + " a log line may have");
+        }
         out.write(json.bytes(), 0, json.length());
         seq++;
         lastHash = hash;
@@ -509,7 +524,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     out.sync();
     markDurable(ticket);
     out.close();
-    createFile(fileIndex + 1, fileName, "rotation", null, null);
+    createFile(fileIndex + 1, fileName, AuditChain.ROTATION, null, End.ROTATED, null);
   }
 
   /**
@@ -540,24 +555,33 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
     seq = 0;
     lastHash = new byte[32];
-    Torn torn = null;
+    Tail tail = null;
     if (lastFile != null) {
-      torn = readTail(lastFile, lastIndex);
-      if (torn != null) {
+      tail = readTail(lastFile, lastIndex);
+      if (tail.torn != null) {
         log.error("the audit log {} ends with a torn line ({} bytes at offset {}): a crash during a write. "
-            + "It is kept as it is and fenced by a TRUNCATED record in the next file", lastFile, torn.length,
-            torn.offset);
+            + "It is kept as it is and fenced by a TRUNCATED record in the next file", lastFile, tail.torn.length,
+            tail.torn.offset);
+      } else if (tail.end == End.UNCLOSED) {
+        log.warn("the audit log {} ends without a CLOSED record: its writer crashed or failed, or its tail was "
+            + "cut. The next file's OPENED record says so (previousEnd unclosed)", lastFile);
       }
     }
     createFile(lastIndex + 1, lastFile == null ? null : lastFile.getFileName().toString(), cause, failureCause,
-        torn);
+        tail == null ? null : tail.end, tail == null ? null : tail.torn);
   }
 
   private record Torn(int fileIndex, long offset, long length) {}
 
-  /** Sets seq and lastHash from the last complete line of {@code file}, after checking the lines around it. */
-  @Nullable
-  private Torn readTail(Path file, int index) throws IOException {
+  /** How the newest file ends: its torn last line, if any. */
+  private record Tail(End end, @Nullable Torn torn) {}
+
+  /**
+   * Sets seq and lastHash from the last complete line of {@code file}, after checking the lines around it, and
+   * tells how the file ends. Bytes after a CLOSED record are not a crash (the sink writes nothing after it), so
+   * they are never fenced: the log is not continued.
+   */
+  private Tail readTail(Path file, int index) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       int chunk = TAIL_CHUNK;
@@ -580,25 +604,35 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
             throw new AuditException("cannot continue the audit log: " + file + " has no complete line. Move it "
                 + "aside after checking it with AuditLogVerifier");
           }
-          if (chunk >= MAX_LINE) {
+          if (chunk >= AuditChain.MAX_LINE) {
             throw new AuditException("cannot continue the audit log: the last line of " + file + " is too long");
           }
           chunk *= 2;
           continue;
         }
-        checkTail(file, buf, firstLineStart, lastNewline);
+        boolean closed = checkTail(file, buf, firstLineStart, lastNewline);
         long tornOffset = base + lastNewline + 1;
-        return tornOffset < size ? new Torn(index, tornOffset, size - tornOffset) : null;
+        if (closed && tornOffset < size) {
+          throw afterClosed(file, (size - tornOffset) + " bytes");
+        }
+        return closed ? new Tail(End.CLOSED, null) : tornOffset < size
+            ? new Tail(End.TORN, new Torn(index, tornOffset, size - tornOffset)) : new Tail(End.UNCLOSED, null);
       }
     }
   }
 
-  /** Checks every whole line of {@code buf[from, lastNewline]} and their links, keeping the last one's position. */
-  private void checkTail(Path file, byte[] buf, int from, int lastNewline) {
+  /**
+   * Checks every whole line of {@code buf[from, lastNewline]} and their links, keeping the last one's position;
+   * tells whether it is a CLOSED record.
+   */
+  private boolean checkTail(Path file, byte[] buf, int from, int lastNewline) {
     AuditChain.Line previous = null;
     int start = from;
     while (start <= lastNewline) {
       int end = indexOf(buf, start);
+      if (previous != null && AuditChain.CLOSED.equals(previous.type())) {
+        throw afterClosed(file, "a line");
+      }
       try {
         AuditChain.Line line = AuditChain.parseAndCheck(sha, buf, start, end);
         if (previous != null && (line.seq() != previous.seq() + 1 || !line.prev().equals(previous.hash()))) {
@@ -613,6 +647,13 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
     seq = previous.seq();
     lastHash = AuditChain.unhex(previous.hash());
+    return AuditChain.CLOSED.equals(previous.type());
+  }
+
+  private static AuditException afterClosed(Path file, String what) {
+    return new AuditException("cannot continue the audit log: " + file + " has " + what + " after its CLOSED "
+        + "record. The sink writes nothing after it, so this was added later: the log was tampered with. Check it "
+        + "with AuditLogVerifier, keep the file as evidence and move it aside");
   }
 
   private static int indexOf(byte[] buf, int from) {
@@ -638,7 +679,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    * forces it, renames it into place, and makes it the current file.
    */
   private void createFile(int index, @Nullable String previousFile, String cause, @Nullable IOException failureCause,
-      @Nullable Torn torn) throws IOException {
+      @Nullable End previousEnd, @Nullable Torn torn) throws IOException {
     Instant opened = clock.instant();
     String name = names.format(index, opened);
     Path target = directory.resolve(name);
@@ -649,6 +690,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     long nextSeq = seq + 1;
     json.reset().beginObject().field("seq", nextSeq).field("timestamp", now()).field("type", AuditChain.OPENED)
         .field("file", index).field("cause", cause).field("previousFile", previousFile)
+        .field("previousEnd", previousEnd == null ? null : previousEnd.value())
         .field("failure", failureCause == null ? null : failureCause.toString());
     byte[] hash = finishLine(lastHash);
     header.add(json);
