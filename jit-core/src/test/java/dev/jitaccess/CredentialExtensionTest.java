@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jitaccess.credential.Credential;
 import dev.jitaccess.credential.CredentialIssuer;
+import dev.jitaccess.credential.RevocationList;
 import dev.jitaccess.credential.SignedTokenIssuer;
 import dev.jitaccess.credential.SignedTokenVerifier;
 import dev.jitaccess.credential.SigningKeys;
@@ -104,7 +105,7 @@ class CredentialExtensionTest {
     SigningKeys keys = SigningKeys.generate("k1");
     ManualClock issuerClock = new ManualClock();
     EngineFixture f = fixtures.create(b -> b.credentialIssuer(SignedTokenIssuer.builder().keys(keys)
-        .clock(issuerClock).build()));
+        .clock(issuerClock).revocationList(new RevocationList(issuerClock)).build()));
     f.clock.set(issuerClock.instant());
     SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(f.clock)
         .grantLookup(f.jit::grant).build();
