@@ -147,6 +147,7 @@ public interface JitAccessManager extends AutoCloseable {
     final List<JitAccessListener> listeners = new ArrayList<>();
     Clock clock;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
+    PersonKey personKey = PersonKey.standard();
     Duration expiryWarning = Duration.ZERO;
     Duration stalenessBound = DEFAULT_STALENESS_BOUND;
     int maxActiveGrantsPerSubject = DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT;
@@ -206,6 +207,16 @@ public interface JitAccessManager extends AutoCloseable {
     /** Where approvers' group memberships come from; default {@link ApproverDirectory#NONE}. */
     public Builder approverDirectory(ApproverDirectory directory) {
       this.approverDirectory = Validate.notNull("approverDirectory", directory);
+      return this;
+    }
+
+    /**
+     * Which person a subject is, for separation of duties (self-approval, an approver counts once, the own
+     * break-glass review); default {@link PersonKey#standard()}, which takes {@code bob}, {@code BOB} and
+     * {@code service:bob} for one person.
+     */
+    public Builder personKey(PersonKey personKey) {
+      this.personKey = Validate.notNull("personKey", personKey);
       return this;
     }
 
