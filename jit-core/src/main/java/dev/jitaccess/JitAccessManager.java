@@ -38,10 +38,11 @@ public interface JitAccessManager extends AutoCloseable {
 
   /**
    * An approver says yes to a pending request. Once enough distinct eligible approvers have, the request is
-   * granted and the grant's time starts now. Approving twice counts once and changes nothing.
+   * granted and the grant's time starts now. Approving twice counts once and changes nothing; so does another
+   * subject that is the same person (see {@link Builder#personKey}).
    *
    * @throws IllegalArgumentException for an unknown request, or an approver who is not eligible (the requester
-   *     itself, unless the rule allows self-approval)
+   *     itself under any spelling, unless the rule allows self-approval)
    * @throws IllegalStateException when the request is no longer pending
    */
   RequestOutcome approve(String requestId, Subject approver, @Nullable String comment);
@@ -67,7 +68,8 @@ public interface JitAccessManager extends AutoCloseable {
    * Records the post-incident review of a break-glass grant.
    *
    * @return {@code false} if it had been reviewed already
-   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the grant's own subject
+   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the same person as the grant's
+   *     subject (see {@link Builder#personKey})
    */
   boolean acknowledgeReview(String grantId, Subject reviewer, @Nullable String comment);
 
