@@ -8,6 +8,8 @@ public enum AuditEventType {
   APPROVED,
   /** An approver said no. */
   REJECTED,
+  /** A pending request was withdrawn by its requester, an administrator, or an {@code acquire} it could not serve. */
+  CANCELLED,
   /** The policy said no (or failed, which counts as no). */
   DENIED,
   /** Access was given; written before the grant becomes visible to checks. */

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +140,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   /** The smallest size allowed for {@link Builder#maxFileSize}. */
   public static final long MIN_FILE_SIZE = 1024;
   /** The prefix of a value written as a keyed hash. */
-  public static final String HMAC_PREFIX = "hmac-sha256:";
+  public static final String HMAC_PREFIX = AuditHmac.PREFIX;
 
   static final String LOCK_FILE = ".audit.lock";
 
@@ -164,8 +161,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   @Nullable
   private final Duration rotateEvery;
   @Nullable
-  private final SecretKeySpec hmacKey;
-  private final Set<String> hmacDetails;
+  private final AuditHmac hmac;
   private final Clock clock;
   private final OutputOpener opener;
   private final FileChannel lockChannel;
@@ -175,8 +171,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final Object appendLock = new Object();
   private final JsonWriter json = new JsonWriter();
   private final MessageDigest sha = AuditChain.sha256();
-  @Nullable
-  private final Mac mac;
   private Output out;
   private String fileName;
   private int fileIndex;
@@ -211,11 +205,9 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     this.durability = b.durability;
     this.maxFileSize = b.maxFileSize;
     this.rotateEvery = b.rotateEvery;
-    this.hmacKey = b.hmacKey == null ? null : new SecretKeySpec(b.hmacKey, "HmacSHA256");
-    this.hmacDetails = Set.copyOf(b.hmacDetails);
+    this.hmac = b.hmac == null ? null : b.hmac.andDetails(b.hmacDetails.toArray(String[]::new));
     this.clock = b.clock;
     this.opener = b.opener;
-    this.mac = hmacKey == null ? null : newMac(hmacKey);
     Files.createDirectories(directory);
     this.lockChannel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -299,10 +291,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    */
   public String hmac(String text) {
     Validate.notNull("text", text);
-    if (hmacKey == null) {
+    if (hmac == null) {
       throw new IllegalStateException("this sink has no HMAC key");
     }
-    return HMAC_PREFIX + AuditChain.hex(newMac(hmacKey).doFinal(JsonWriter.utf8(text)));
+    return hmac.hash(text);
   }
 
   /** The newest line written (not necessarily durable yet), for anchoring a later verification. */
@@ -366,7 +358,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   public String toString() {
     synchronized (appendLock) {
       return "JsonLinesAuditSink[" + directory.resolve(fileName) + ", " + durability + ", seq " + seq
-          + (hmacKey != null ? ", hmac" : "") + (closed ? ", closed" : broken != null ? ", failing" : "") + "]";
+          + (hmac != null ? ", hmac" : "") + (closed ? ", closed" : broken != null ? ", failing" : "") + "]";
     }
   }
 
@@ -735,8 +727,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
         .field("grantId", event.grantId())
         .field("requestId", event.requestId());
     List<String> hashed = null;
-    if (event.reason() != null && mac != null) {
-      json.field("reason", keyed(event.reason()));
+    if (event.reason() != null && hmac != null) {
+      json.field("reason", hmac.hash(event.reason()));
       hashed = new ArrayList<>();
       hashed.add("reason");
     } else {
@@ -744,8 +736,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
     json.beginObject("details");
     for (Map.Entry<String, String> detail : event.details().entrySet()) {
-      if (mac != null && hmacDetails.contains(detail.getKey())) {
-        json.field(detail.getKey(), keyed(detail.getValue()));
+      if (hmac != null && hmac.hashesDetail(detail.getKey())) {
+        json.field(detail.getKey(), hmac.hash(detail.getValue()));
         if (hashed == null) {
           hashed = new ArrayList<>();
         }
@@ -767,10 +759,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
   }
 
-  private String keyed(String text) {
-    return HMAC_PREFIX + AuditChain.hex(mac.doFinal(JsonWriter.utf8(text)));
-  }
-
   /** Appends prev and hash to the object in {@link #json}, closes it and the line; returns the line's hash. */
   private byte[] finishLine(byte[] prev) {
     json.field("prev", AuditChain.hex(prev));
@@ -781,16 +769,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
   private String now() {
     return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
-  }
-
-  private static Mac newMac(SecretKeySpec key) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no HmacSHA256", e);
-    }
   }
 
   private static final class ByteArray {
@@ -910,7 +888,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     @Nullable
     private Duration rotateEvery;
     @Nullable
-    private byte[] hmacKey;
+    private AuditHmac hmac;
     private final Set<String> hmacDetails = new LinkedHashSet<>();
     private Clock clock = Clock.systemUTC();
     private OutputOpener opener = FILES;
@@ -955,12 +933,11 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
      * {@value JsonLinesAuditSink#HMAC_PREFIX} followed by the hex HMAC-SHA256 of its UTF-8 bytes under this key,
      * as Vault's audit devices do: the log can be shared without revealing the text, and whoever holds the key
      * can still tell whether a field holds a given text ({@link JsonLinesAuditSink#hmac}). A line names the
-     * fields so written in its {@code hmac} member. The key is copied; at least 16 bytes.
+     * fields so written in its {@code hmac} member. The key is copied; at least 16 bytes. The same key hashes the
+     * same way in the other outputs ({@link AuditHmac}).
      */
     public Builder hmacKey(byte[] key) {
-      Validate.notNull("hmacKey", key);
-      Validate.requireArgument(key.length >= 16, "hmacKey", key.length + " bytes", "must be at least 16 bytes");
-      this.hmacKey = key.clone();
+      this.hmac = AuditHmac.of(key);
       return this;
     }
 
@@ -993,7 +970,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
      * @throws AuditException if the directory cannot be used or the existing log does not verify at its end
      */
     public JsonLinesAuditSink build() {
-      if (!hmacDetails.isEmpty() && hmacKey == null) {
+      if (!hmacDetails.isEmpty() && hmac == null) {
         throw new IllegalStateException("hmacDetails needs an hmacKey");
       }
       try {

@@ -124,6 +124,19 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
   }
 
   /**
+   * A new token for the extended grant, so the holder's token works as long as the grant does: a token carries its
+   * {@code exp}. The one it replaces stays valid until its own, earlier {@code exp}, and is revoked with it at the
+   * grant's end (revocation is by token id, the grant id, until the latest expiry).
+   */
+  @Override
+  public Credential extend(Grant grant, Credential credential) {
+    Validate.notNull("credential", credential);
+    Validate.requireArgument(credential.grantId().equals(Validate.notNull("grant", grant).id()), "credential",
+        credential.grantId(), "must belong to grant " + grant.id());
+    return issue(grant);
+  }
+
+  /**
    * Revokes the credential's token until it expires. Idempotent.
    *
    * @throws IllegalArgumentException when an argument is null, or the credential belongs to another grant or

@@ -446,6 +446,10 @@ class JsonLinesAuditSinkTest {
     assertThat(b.get("reason").asText()).isEqualTo(hashedReason); // same key: comparable across logs
     assertThat(b.get("details").get("comment").asText()).isEqualTo("call Bob");
     assertThat(c.get("reason").asText()).isNotEqualTo(hashedReason);
+    // The other outputs with the same key (the SLF4J sink, the actuator) write the same value.
+    assertThat(AuditHmac.of(key).hash("INC-1234: customer 42 complained")).isEqualTo(hashedReason);
+    assertThat(AuditHmac.of(key).andDetails("comment").apply(event).details().get("comment"))
+        .isEqualTo(a.get("details").get("comment").asText());
     // Independently computed: HMAC-SHA256 of the UTF-8 bytes.
     javax.crypto.Mac mac;
     try {

@@ -115,7 +115,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
 
   private static final String GRANT_COLUMNS = "id, request_id, subject_kind, subject_id, resource, actions, "
       + "not_before, expires_at, state, justification, reference, approvals, break_glass, rule_id, version, "
-      + "ended_at, end_reason";
+      + "ended_at, end_reason, bound_to_handle";
   private static final String REQUEST_COLUMNS =
       "id, state, version, requester_kind, requester_id, resource, created_at, grant_id, end_reason, details";
   private static final String REVIEW_COLUMNS = "grant_id, version, incident, acknowledged, details";
@@ -170,7 +170,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
         "SELECT seq, kind, id FROM " + changes + " WHERE seq >= ? AND seq <= ? ORDER BY seq",
         "DELETE FROM " + changes + " WHERE seq <= ?");
 
-    insertGrant = "INSERT INTO " + grants + " (" + GRANT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    insertGrant = "INSERT INTO " + grants + " (" + GRANT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     updateGrant = "UPDATE " + grants + " SET request_id = ?, resource = ?, actions = ?, not_before = ?, "
         + "expires_at = ?, state = ?, justification = ?, reference = ?, approvals = ?, break_glass = ?, rule_id = ?, "
         + "version = ?, ended_at = ?, end_reason = ? "
@@ -256,6 +256,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
         ps.setLong(15, grant.version());
         setLong(ps, 16, times.endedAt);
         ps.setString(17, grant.endReason());
+        ps.setBoolean(18, grant.bound());
         insert(ps, "a grant", grant.id());
       }
       logChange(c, GRANT, grant.id());
@@ -379,7 +380,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
           rs.getString(5), Codec.actions(rs.getString(6)), Instant.ofEpochMilli(rs.getLong(7)),
           Instant.ofEpochMilli(rs.getLong(8)), GrantState.valueOf(rs.getString(9)), rs.getString(10),
           rs.getString(11), Codec.approvals(rs.getString(12)), rs.getBoolean(13), rs.getString(14),
-          rs.getLong(15), ended, rs.getString(17));
+          rs.getLong(15), ended, rs.getString(17), rs.getBoolean(18));
     } catch (RuntimeException e) {
       throw malformed(grants, id, e);
     }

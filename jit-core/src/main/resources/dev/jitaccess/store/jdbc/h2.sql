@@ -25,14 +25,18 @@ CREATE TABLE IF NOT EXISTS ${prefix}grants (
   rule_id       VARCHAR NOT NULL,  -- the policy rule that allowed it
   version       BIGINT  NOT NULL,  -- compare-and-set: every change is UPDATE ... WHERE id = ? AND version = ?
   ended_at      BIGINT,            -- epoch milliseconds, for a terminal state
-  end_reason    VARCHAR
+  end_reason    VARCHAR,
+  bound_to_handle BOOLEAN NOT NULL DEFAULT FALSE  -- only its handle's check allows it (an elevation)
 );
+
+-- Added with handle-bound grants: brings a schema made before them up to date.
+ALTER TABLE ${prefix}grants ADD COLUMN IF NOT EXISTS bound_to_handle BOOLEAN NOT NULL DEFAULT FALSE;
 
 CREATE INDEX IF NOT EXISTS ${prefix}grants_active ON ${prefix}grants (state, subject_kind, subject_id);
 
 CREATE TABLE IF NOT EXISTS ${prefix}requests (
   id             VARCHAR NOT NULL PRIMARY KEY,
-  state          VARCHAR NOT NULL,  -- PENDING, GRANTED, REJECTED or EXPIRED
+  state          VARCHAR NOT NULL,  -- PENDING, GRANTED, REJECTED, EXPIRED or CANCELLED
   version        BIGINT  NOT NULL,
   requester_kind VARCHAR NOT NULL,
   requester_id   VARCHAR NOT NULL,

@@ -26,14 +26,18 @@ CREATE TABLE IF NOT EXISTS ${prefix}grants (
   rule_id       TEXT    NOT NULL,  -- the policy rule that allowed it
   version       BIGINT  NOT NULL,  -- compare-and-set: every change is UPDATE ... WHERE id = ? AND version = ?
   ended_at      BIGINT,            -- epoch milliseconds, for a terminal state
-  end_reason    TEXT
+  end_reason    TEXT,
+  bound_to_handle BOOLEAN NOT NULL DEFAULT FALSE  -- only its handle's check allows it (an elevation)
 );
+
+-- Added with handle-bound grants: brings a schema made before them up to date.
+ALTER TABLE ${prefix}grants ADD COLUMN IF NOT EXISTS bound_to_handle BOOLEAN NOT NULL DEFAULT FALSE;
 
 CREATE INDEX IF NOT EXISTS ${prefix}grants_active ON ${prefix}grants (subject_kind, subject_id) WHERE state = 'ACTIVE';
 
 CREATE TABLE IF NOT EXISTS ${prefix}requests (
   id             TEXT   NOT NULL PRIMARY KEY,
-  state          TEXT   NOT NULL,  -- PENDING, GRANTED, REJECTED or EXPIRED
+  state          TEXT   NOT NULL,  -- PENDING, GRANTED, REJECTED, EXPIRED or CANCELLED
   version        BIGINT NOT NULL,
   requester_kind TEXT   NOT NULL,
   requester_id   TEXT   NOT NULL,

@@ -27,7 +27,7 @@ public class OpsSecurity {
         User.withUsername("alice").password("{noop}alice").roles("sre").build(),
         User.withUsername("carol").password("{noop}carol").roles("sre").build(),
         User.withUsername("bob").password("{noop}bob").roles("dba-leads").build(),
-        User.withUsername("admin").password("{noop}admin").roles("ADMIN").build());
+        User.withUsername("admin").password("{noop}admin").roles("ADMIN", "JIT_ADMIN").build());
   }
 
   @Bean

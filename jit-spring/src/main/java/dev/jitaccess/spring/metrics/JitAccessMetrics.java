@@ -30,11 +30,15 @@ import org.slf4j.LoggerFactory;
  *       requests made through the manager ({@code request} and {@code acquire}), by their immediate outcome;
  *   <li>{@code jit.checks} (counter, tag {@code result} = {@code allowed} or {@code denied}): access checks, from
  *       the annotations and from direct {@code check}/{@code isAllowed} calls;
- *   <li>{@code jit.expiry.lag} (timer): from a grant's {@code expiresAt} to the moment the engine expired it.
+ *   <li>{@code jit.expiry.lag} (timer): from a grant's {@code expiresAt} to the moment the engine handled its
+ *       expiry, by the clock (so a stalled expiry thread or a process that was down shows).
  * </ul>
  *
  * <p>Counting needs the manager wrapped by {@link #instrument} (the auto-configuration does it) and the lag needs
  * this object registered as a listener of the manager (likewise).
+ *
+ * <p>Thread-safe: checks and requests are counted on the callers' threads and the lag on the expiry thread, into
+ * Micrometer meters (thread-safe themselves) listed in a copy-on-write list that {@link #bindTo} appends to.
  */
 public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
 
@@ -62,7 +66,7 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
         requests(registry, "granted"), requests(registry, "pending"), requests(registry, "denied"),
         checks(registry, "allowed"), checks(registry, "denied"),
         Timer.builder("jit.expiry.lag")
-            .description("Time from a grant's expiry to the engine expiring it")
+            .description("Time from a grant's expiry to the engine handling it")
             .register(registry)));
   }
 
@@ -90,13 +94,13 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
     }
   }
 
+  /**
+   * Measured against the clock now, while the expiry is handled: the grant's {@code endedAt} is its
+   * {@code expiresAt} (when it stopped being effective), so it would always show 0, also after hours of downtime.
+   */
   @Override
   public void onExpired(Grant grant) {
-    Instant endedAt = grant.endedAt();
-    if (endedAt == null) {
-      return;
-    }
-    Duration lag = Duration.between(grant.expiresAt(), endedAt);
+    Duration lag = Duration.between(grant.expiresAt(), clock.get().instant());
     Duration recorded = lag.isNegative() ? Duration.ZERO : lag;
     for (Meters m : meters) {
       m.expiryLag.record(recorded);

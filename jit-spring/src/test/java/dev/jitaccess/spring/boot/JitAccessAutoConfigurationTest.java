@@ -432,6 +432,18 @@ class JitAccessAutoConfigurationTest {
   }
 
   @Test
+  void aBoundAcquireIsCountedAsARequest() {
+    runner.withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy).run(context -> {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      context.getBean(JitAccessMetrics.class).bindTo(registry);
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      jit.acquireBound(dev.jitaccess.AccessRequest.builder().subject(ALICE).resource("prod/db/orders")
+          .actions("read").duration(Duration.ofMinutes(5)).justification("INC-1: test").build()).close();
+      assertThat(registry.get("jit.requests").tag("outcome", "granted").counter().count()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void expiryLagIsRecorded() {
     ManualClock clock = new ManualClock();
     runner.withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
@@ -476,7 +488,7 @@ class JitAccessAutoConfigurationTest {
     runner.withPropertyValues("management.endpoints.web.exposure.include=health")
         .run(context -> assertThat(context).doesNotHaveBean(JitAccessEndpoint.class));
     JitAccessEndpoint mine = new JitAccessEndpoint(JitAccessManager.builder().policy(ordersPolicy()).build(),
-        () -> null, Clock::systemUTC);
+        () -> null, Clock::systemUTC, principal -> false, null);
     runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess")
         .withBean(JitAccessEndpoint.class, () -> mine)
         .run(context -> assertThat(context.getBean(JitAccessEndpoint.class)).isSameAs(mine));
@@ -509,11 +521,12 @@ class JitAccessAutoConfigurationTest {
             assertThat(view.effective()).isTrue();
           });
           assertThat(endpoint.grant("nope")).isNull();
-          assertThat(endpoint.revoke("nope", () -> "admin", null)).isNull();
-          JitAccessEndpoint.RevokeResult result = endpoint.revoke(grant.id(), () -> "admin", "incident over");
+          assertThat(endpoint.revoke("nope", revoker("admin", "ROLE_JIT_ADMIN"), null)).isNull();
+          JitAccessEndpoint.RevokeResult result =
+              endpoint.revoke(grant.id(), revoker("admin", "ROLE_JIT_ADMIN"), "incident over");
           assertThat(result.revoked()).isTrue();
           assertThat(result.actor()).isEqualTo("user:admin");
-          assertThat(endpoint.revoke(grant.id(), null, null).revoked()).isFalse();
+          assertThat(endpoint.revoke(grant.id(), revoker("admin", "ROLE_JIT_ADMIN"), null).revoked()).isFalse();
           assertThat(endpoint.report().activeGrants()).isEmpty();
           assertThat(context.getBean(InMemoryAuditSink.class).events(AuditEventType.REVOKED)).singleElement()
               .satisfies(e -> {
@@ -521,6 +534,52 @@ class JitAccessAutoConfigurationTest {
                 assertThat(e.reason()).isEqualTo("incident over");
               });
         });
+  }
+
+  @Test
+  void theEndpointRevokesOnlyForANamedCallerWithTheRevokeAuthorityNeverAsAStandIn() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess")
+        .withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
+        .withBean(InMemoryAuditSink.class, InMemoryAuditSink::new)
+        .run(context -> {
+          JitAccessEndpoint endpoint = context.getBean(JitAccessEndpoint.class);
+          JitAccessEndpointWebExtension web = context.getBean(JitAccessEndpointWebExtension.class);
+          JitAccessManager jit = context.getBean(JitAccessManager.class);
+          Grant grant = ((RequestOutcome.Granted) request(jit, ALICE, "prod/db/orders", "read")).grant();
+          List<java.security.Principal> refused = List.of(
+              () -> "admin",                                  // a principal without authorities
+              revoker("admin", "ROLE_ADMIN", "ROLE_USER"),    // authenticated, without the revoke authority
+              revoker(" admin", "ROLE_JIT_ADMIN"),            // the authority, but no valid subject id
+              revoker("ad\u0000min", "ROLE_JIT_ADMIN"));
+          for (java.security.Principal principal : refused) {
+            assertThatThrownBy(() -> endpoint.revoke(grant.id(), principal, "because"))
+                .as(principal.getName()).isInstanceOf(JitAccessEndpoint.RevocationRefusedException.class);
+            assertThat(web.revoke(grant.id(), principal, "because").getStatus()).isEqualTo(403);
+            assertThat(web.revoke("no-such-grant", principal, "because").getStatus()).isEqualTo(403);
+          }
+          assertThatThrownBy(() -> endpoint.revoke(grant.id(), null, "because"))
+              .isInstanceOf(JitAccessEndpoint.RevocationRefusedException.class);
+          assertThat(web.revoke(grant.id(), null, "because").getStatus()).isEqualTo(403);
+          assertThat(jit.isAllowed(ALICE, "prod/db/orders", "read")).isTrue();
+          assertThat(context.getBean(InMemoryAuditSink.class).events(AuditEventType.REVOKED)).isEmpty();
+        });
+    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess",
+            "jit.access.actuator.revoke-authority=SCOPE_jit.revoke")
+        .withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
+        .run(context -> {
+          JitAccessEndpoint endpoint = context.getBean(JitAccessEndpoint.class);
+          Grant grant = ((RequestOutcome.Granted) request(context.getBean(JitAccessManager.class), ALICE,
+              "prod/db/orders", "read")).grant();
+          assertThatThrownBy(() -> endpoint.revoke(grant.id(), revoker("admin", "ROLE_JIT_ADMIN"), null))
+              .isInstanceOf(JitAccessEndpoint.RevocationRefusedException.class);
+          assertThat(endpoint.revoke(grant.id(), revoker("admin", "SCOPE_jit.revoke"), null).revoked()).isTrue();
+        });
+  }
+
+  private static UsernamePasswordAuthenticationToken revoker(String name, String... authorities) {
+    return UsernamePasswordAuthenticationToken.authenticated(name, null,
+        java.util.Arrays.stream(authorities)
+            .map(org.springframework.security.core.authority.SimpleGrantedAuthority::new).toList());
   }
 
   /** A decorator for the test: records requests, delegates everything. */
