@@ -95,6 +95,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Grants with an extension on its way (stored, not yet visible to checks), and how many. */
   private final ConcurrentHashMap<String, Integer> extending = new ConcurrentHashMap<>();
   private final ApproverDirectory approverDirectory;
+  private final PersonKey personKey;
   private final Set<Subject> administrators;
   private final Set<String> administratorGroups;
   @Nullable private final CredentialIssuer credentialIssuer;
@@ -121,6 +122,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
     this.approverDirectory = builder.approverDirectory;
+    this.personKey = builder.personKey;
     this.administrators = builder.administrators;
     this.administratorGroups = builder.administratorGroups;
     this.credentialIssuer = builder.credentialIssuer;
@@ -448,7 +450,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     ensureOpen();
     while (true) {
       RequestRecord current = pendingForDecision(requestId, approver);
-      if (current.isApprovedBy(approver)) {
+      if (current.isApprovedBy(approver, personKey)) {
         return new RequestOutcome.Pending(requestId, current.approvalsNeeded()); // one approver counts once
       }
       if (current.approvalsNeeded() == 0) {
@@ -588,10 +590,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
       throw new IllegalStateException("request " + requestId + " is no longer pending: its review window closed at "
           + record.reviewDeadline());
     }
-    if (approver.equals(record.requester()) && !record.requirement().selfApprovalAllowed()) {
+    if (!record.requirement().selfApprovalAllowed() && personKey.samePerson(approver, record.requester())) {
       throw new IllegalArgumentException("approver " + approver + " may not decide its own request " + requestId);
     }
-    if (!record.requirement().isEligible(approver, groupsOf(approver), record.requester())) {
+    if (!record.requirement().isEligible(approver, groupsOf(approver), record.requester(), personKey)) {
       throw new IllegalArgumentException("approver " + approver + " is not eligible to decide request " + requestId);
     }
     return record;
@@ -621,7 +623,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Validate.notNull("approver", approver);
     Set<String> groups = groupsOf(approver);
     return pendingRequests().stream()
-        .filter(r -> r.requirement().isEligible(approver, groups, r.requester()) && !r.isApprovedBy(approver))
+        .filter(r -> r.requirement().isEligible(approver, groups, r.requester(), personKey)
+            && !r.isApprovedBy(approver, personKey))
         .toList();
   }
 
@@ -697,7 +700,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     while (true) {
       BreakGlassReview review = readReview(grantId).orElseThrow(() -> new IllegalArgumentException(
           "grantId " + Validate.show(grantId) + " names no break-glass grant"));
-      if (review.grant().subject().equals(reviewer)) {
+      if (personKey.samePerson(review.grant().subject(), reviewer)) {
         throw new IllegalArgumentException("reviewer " + reviewer + " may not review its own break-glass access");
       }
       if (review.isAcknowledged()) {

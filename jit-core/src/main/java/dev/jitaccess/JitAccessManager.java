@@ -39,10 +39,11 @@ public interface JitAccessManager extends AutoCloseable {
 
   /**
    * An approver says yes to a pending request. Once enough distinct eligible approvers have, the request is
-   * granted and the grant's time starts now. Approving twice counts once and changes nothing.
+   * granted and the grant's time starts now. Approving twice counts once and changes nothing; so does another
+   * subject that is the same person (see {@link Builder#personKey}).
    *
    * @throws IllegalArgumentException for an unknown request, or an approver who is not eligible (the requester
-   *     itself, unless the rule allows self-approval)
+   *     itself under any spelling, unless the rule allows self-approval)
    * @throws IllegalStateException when the request is no longer pending
    */
   RequestOutcome approve(String requestId, Subject approver, @Nullable String comment);
@@ -78,7 +79,8 @@ public interface JitAccessManager extends AutoCloseable {
    * Records the post-incident review of a break-glass grant.
    *
    * @return {@code false} if it had been reviewed already
-   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the grant's own subject
+   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the same person as the grant's
+   *     subject (see {@link Builder#personKey})
    */
   boolean acknowledgeReview(String grantId, Subject reviewer, @Nullable String comment);
 
@@ -186,6 +188,7 @@ public interface JitAccessManager extends AutoCloseable {
     final List<JitAccessListener> listeners = new ArrayList<>();
     Clock clock;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
+    PersonKey personKey = PersonKey.standard();
     Set<Subject> administrators = Set.of();
     Set<String> administratorGroups = Set.of();
     Duration expiryWarning = Duration.ZERO;
@@ -247,6 +250,16 @@ public interface JitAccessManager extends AutoCloseable {
     /** Where approvers' group memberships come from; default {@link ApproverDirectory#NONE}. */
     public Builder approverDirectory(ApproverDirectory directory) {
       this.approverDirectory = Validate.notNull("approverDirectory", directory);
+      return this;
+    }
+
+    /**
+     * Which person a subject is, for separation of duties (self-approval, an approver counts once, the own
+     * break-glass review); default {@link PersonKey#standard()}, which takes {@code bob}, {@code BOB} and
+     * {@code service:bob} for one person.
+     */
+    public Builder personKey(PersonKey personKey) {
+      this.personKey = Validate.notNull("personKey", personKey);
       return this;
     }
 

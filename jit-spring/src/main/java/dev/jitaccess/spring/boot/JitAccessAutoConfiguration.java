@@ -3,6 +3,7 @@ package dev.jitaccess.spring.boot;
 import dev.jitaccess.ApproverDirectory;
 import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.PersonKey;
 import dev.jitaccess.audit.AuditHmac;
 import dev.jitaccess.audit.AuditSink;
 import dev.jitaccess.audit.CompositeAuditSink;
@@ -55,7 +56,7 @@ import org.springframework.core.type.AnnotationMetadata;
  * hash-chained file log when {@code jit.access.audit.file.directory} is set; several sinks are all written to), {@link JitAccessManager} itself, {@link SubjectResolver},
  * {@link DenialExceptionFactory}, {@link JitAccessInterceptor} and {@link JitAccessProblemDetailsAdvice}. Beans
  * the manager takes when present: a {@link CredentialIssuer}, {@link JitAccessListener}s, an
- * {@link ApproverDirectory}, a {@link Clock} and {@link JitAccessManagerDecorator}s. Off with
+ * {@link ApproverDirectory}, a {@link PersonKey}, a {@link Clock} and {@link JitAccessManagerDecorator}s. Off with
  * {@code jit.access.enabled=false}.
  */
 @AutoConfiguration
@@ -146,7 +147,7 @@ public class JitAccessAutoConfiguration {
   public JitAccessManager jitAccessManager(JitAccessProperties properties, AccessPolicy policy, GrantStore store,
       ObjectProvider<AuditSink> auditSinks, ObjectProvider<CredentialIssuer> credentialIssuer,
       ObjectProvider<JitAccessListener> listeners, ObjectProvider<ApproverDirectory> approverDirectory,
-      ObjectProvider<Clock> clock, ObjectProvider<JitAccessManagerDecorator> decorators) {
+      ObjectProvider<PersonKey> personKey, ObjectProvider<Clock> clock, ObjectProvider<JitAccessManagerDecorator> decorators) {
     JitAccessManager.Builder builder = JitAccessManager.builder()
         .policy(policy)
         .store(store)
@@ -168,6 +169,7 @@ public class JitAccessAutoConfiguration {
     credentialIssuer.ifUnique(builder::credentialIssuer);
     listeners.orderedStream().forEach(builder::listener);
     approverDirectory.ifUnique(builder::approverDirectory);
+    personKey.ifUnique(builder::personKey);
     clock.ifUnique(builder::clock);
     JitAccessManager manager = builder.build();
     for (JitAccessManagerDecorator decorator : decorators.orderedStream().toList()) {

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.AccessRequest;
+import dev.jitaccess.ApproverDirectory;
 import dev.jitaccess.ForwardingJitAccessManager;
 import dev.jitaccess.Grant;
 import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.PersonKey;
 import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.Subject;
 import dev.jitaccess.UsageAudit;
@@ -16,6 +18,8 @@ import dev.jitaccess.audit.InMemoryAuditSink;
 import dev.jitaccess.audit.Slf4jAuditSink;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.policy.AccessRule;
+import dev.jitaccess.policy.ApprovalRequirement;
+import dev.jitaccess.policy.PolicyDecision;
 import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spring.DenialExceptionFactory;
 import dev.jitaccess.spring.JitAccessDeniedException;
@@ -270,6 +274,25 @@ class JitAccessAutoConfigurationTest {
           assertThat(first.events(AuditEventType.GRANTED)).hasSize(1);
           assertThat(second.events(AuditEventType.GRANTED)).hasSize(1);
         });
+  }
+
+  @Test
+  void theManagerTakesTheApproverDirectoryAndThePersonKey() {
+    ApprovalRequirement dba = new ApprovalRequirement(1, Set.of(), Set.of("dba"), false, Duration.ofMinutes(30));
+    ApplicationContextRunner approvals = runner
+        .withBean(AccessPolicy.class, () -> r -> PolicyDecision.requireApprovals("dba", r.duration(), dba))
+        .withBean(ApproverDirectory.class, () -> s -> Set.of("dba"));
+    Subject bob = Subject.user("bob");
+    approvals.run(context -> {
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      String requestId = request(jit, ALICE, "prod/db/orders", "read").requestId();
+      assertThat(jit.approve(requestId, bob, "ok")).isInstanceOf(RequestOutcome.Granted.class);
+    });
+    approvals.withBean(PersonKey.class, () -> s -> "one-team").run(context -> {
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      String requestId = request(jit, ALICE, "prod/db/orders", "read").requestId();
+      assertThatThrownBy(() -> jit.approve(requestId, bob, "ok")).hasMessageContaining("its own request");
+    });
   }
 
   @Test
