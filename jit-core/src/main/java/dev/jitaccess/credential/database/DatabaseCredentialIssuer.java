@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
- * <p><b>No orphans.</b> With a grant store, a sweeper drops, at start and every {@code sweepInterval}, each login
+ * <p><b>No orphans.</b> With a grant store, a sweeper drops, at start (in {@code build()}) and every
+ * {@code sweepInterval}, each login
  * with the prefix whose grant is not effective in the store: a crash after making a login, an instance down at
  * the grant's end, a drop that failed. It lists the logins before it reads the store, and the engine stores a
  * grant before it asks for its login, so a login made while the sweeper runs is never mistaken for an orphan.
@@ -81,6 +83,7 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
   private final Clock clock;
   private final Duration sessionEndTimeout;
   @Nullable private final ScheduledExecutorService sweeper;
+  private final AtomicLong orphansDropped = new AtomicLong();
 
   private DatabaseCredentialIssuer(Builder b, DatabaseDialect dialect) {
     this.admin = b.admin;
@@ -100,7 +103,7 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
         return t;
       });
       long every = b.sweepInterval.toMillis();
-      sweeper.scheduleWithFixedDelay(this::sweepQuietly, 0, every, TimeUnit.MILLISECONDS);
+      sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -208,6 +211,7 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
           int sessions = end(c, login);
           if (sessions != NOT_THERE) {
             dropped++;
+            orphansDropped.incrementAndGet();
             log.warn("database login {} had no effective grant and was dropped ({} live session(s) ended)", login,
                 sessions);
           }
@@ -219,6 +223,11 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
     } catch (SQLException e) {
       throw new JitAccessException("the database login sweeper could not list logins", e);
     }
+  }
+
+  /** How many orphaned logins the sweeps of this issuer dropped so far, the one at start included: worth a metric. */
+  public long orphansDropped() {
+    return orphansDropped.get();
   }
 
   /** Stops the sweeper. Logins stay as they are: the next instance's sweeper and the database's own expiry end them. */
@@ -393,7 +402,11 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
       Validate.requireArgument(longest <= chosen.maxLoginNameLength(), "loginPrefix", prefix,
           "makes names of " + longest + " characters, more than " + chosen.name() + " allows ("
               + chosen.maxLoginNameLength() + ")");
-      return new DatabaseCredentialIssuer(this, chosen);
+      DatabaseCredentialIssuer issuer = new DatabaseCredentialIssuer(this, chosen);
+      if (store != null) {
+        issuer.sweepQuietly(); // at start, before any login of this instance exists to be raced with
+      }
+      return issuer;
     }
   }
 }
