@@ -87,7 +87,12 @@ import org.slf4j.LoggerFactory;
  *       every poll interval by sequence number, watching for numbers that appear out of order.</li>
  * </ul>
  *
- * Either way it calls {@code alive()} after each successful round trip and at least every heartbeat (default
+ * Either way what it hears is a hint to re-read, taken in batches: one read per id, or one resync for a large
+ * batch, and a hint not of the store's shape is ignored. That matters on PostgreSQL, where any login of the
+ * database may notify the channel ({@code <schema>.<prefix>changes}) and listen to it: forged hints cost a few
+ * resyncs, never the heartbeat (it reveals the ids of what changes, though: see the README).
+ *
+ * <p>It calls {@code alive()} after each successful round trip and at least every heartbeat (default
  * {@value #DEFAULT_HEARTBEAT_MILLIS} ms; the manager's staleness bound must be larger than twice it). On a lost
  * connection or a gap in the sequence it reconnects and tells the engine to resync, and until it is back the
  * engine's staleness bound runs out and every check is denied. Closing the subscription (the manager's
