@@ -23,6 +23,12 @@ public interface MalformedRecordReporter {
   AutoCloseable onMalformedRecord(Consumer<MalformedRecord> listener);
 
   /**
+   * How many malformed records this store object has left out so far, each counted once: a value for a
+   * monitoring gauge (anything above zero needs a repair).
+   */
+  long malformedRecords();
+
+  /**
    * A stored record that was left out.
    *
    * @param table where it is (for the JDBC store, the table name)

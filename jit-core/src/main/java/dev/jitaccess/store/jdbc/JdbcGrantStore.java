@@ -628,10 +628,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     return () -> malformedListeners.remove(listener);
   }
 
-  /**
-   * How many malformed records the lists of this store object have left out so far, each counted once: a value
-   * for a monitoring gauge (anything above zero needs a repair).
-   */
+  @Override
   public long malformedRecords() {
     return malformedRecords.get();
   }
@@ -1126,6 +1123,11 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     @Override
     public AutoCloseable onMalformedRecord(Consumer<MalformedRecord> listener) {
       return store.onMalformedRecord(listener);
+    }
+
+    @Override
+    public long malformedRecords() {
+      return store.malformedRecords();
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.jitaccess.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.jitaccess.AccessDecision;
 import dev.jitaccess.Grant;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.RequestOutcome;
@@ -96,6 +98,26 @@ class JdbcStoreHardeningTest {
           .hasEntrySatisfying("problem", problem -> assertThat(problem).contains("malformed JSON"));
     });
     assertThat(restarted.store.malformedRecords()).isEqualTo(1);
+  }
+
+  @Test
+  void aRowThatGoesBadWhileRunningDoesNotDenyEveryoneAfterTheFeedResyncs() throws Exception {
+    TestDatabases.BreakableDataSource feed = new TestDatabases.BreakableDataSource(ds);
+    JdbcGrantStore store = JdbcGrantStore.builder().dataSource(ds).feedDataSource(feed).createSchema(true)
+        .pollInterval(Duration.ofMillis(10)).heartbeat(Duration.ofMillis(100)).build();
+    Instance instance = new Instance("running", store, feed, Clock.systemUTC(), Duration.ofSeconds(5));
+    open.add(instance);
+    instance.grant(ALICE, Duration.ofHours(1));
+    Grant bobs = instance.grant(BOB, Duration.ofHours(1));
+    update("UPDATE jit_grants SET approvals = '[' WHERE id = ?", bobs.id());
+
+    feed.closeAll(); // the feed reconnects and resyncs: a list of the active grants that meets the bad row
+    await().atMost(Duration.ofSeconds(20)).until(() -> !instance.allowed(BOB));
+
+    AccessDecision alices = instance.jit.check(ALICE, Instance.ORDERS, "read");
+    assertThat(alices.allowed()).as("Alice's check, denied with: %s", alices.reason()).isTrue();
+    assertThat(instance.audit.events(AuditEventType.STORE_RECORD_SKIPPED)).singleElement()
+        .satisfies(e -> assertThat(e.grantId()).isEqualTo(bobs.id()));
   }
 
   @Test
