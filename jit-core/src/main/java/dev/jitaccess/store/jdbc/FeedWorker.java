@@ -1,5 +1,6 @@
 package dev.jitaccess.store.jdbc;
 
+import dev.jitaccess.internal.Validate;
 import dev.jitaccess.store.ChangeFeed.ChangeListener;
 import jakarta.annotation.Nullable;
 import java.sql.Connection;
@@ -7,11 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import dev.jitaccess.internal.Validate;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +57,10 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
   private long nextPrune;
   private final ArrayDeque<long[]> pruneMarks = new ArrayDeque<>();
   private boolean pruneFailureLogged;
-  /** The hints since the last flush, once each: the kind's letter, then the id. Feed thread only, as all above. */
+  /** The hints since the last flush, once each: the kind's letter, then the id. It and what follows: feed thread. */
   private final LinkedHashSet<String> batch = new LinkedHashSet<>();
   private boolean resyncDue;
-  private final AtomicLong ignoredHints = new AtomicLong();
+  private long ignoredHints;
 
   FeedWorker(JdbcGrantStore.FeedSettings settings, ChangeListener listener) {
     this.settings = settings;
@@ -177,7 +176,7 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
 
   /** Something that is not a change of the store's arrived; the first one per subscription is logged. */
   final void ignored(@Nullable String what) {
-    if (ignoredHints.getAndIncrement() == 0) {
+    if (ignoredHints++ == 0) {
       log.warn("the JDBC grant store's change feed ignored a notification that is not the store's ({}): a login "
           + "of the database other than the store notifies its channel {}; see the README on what the database is "
           + "trusted for", Validate.show(what), Validate.show(settings.channel()));
@@ -186,7 +185,7 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
 
   /** How many hints were ignored, as not of the store's shape. */
   final long ignoredHints() {
-    return ignoredHints.get();
+    return ignoredHints;
   }
 
   /** The listener must read everything again at the next {@link #flush}, which covers what the batch holds. */

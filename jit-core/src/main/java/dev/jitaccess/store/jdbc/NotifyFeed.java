@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * Follows PostgreSQL notifications: {@code LISTEN} on the store's channel, on the feed's own connection, and
  * report the {@code pg_notify} payloads ({@code kind:id}, sent by the writing transaction and delivered only
  * when it commits) as soon as they arrive, in batches (see {@link FeedWorker}: the channel is open to every
- * login of the database, so what arrives is only a hint to re-read, never trusted as data). Every heartbeat a {@code SELECT 1} proves the connection alive (a
- * terminated backend or a dead socket fails it) before the feed says so.
+ * login of the database, so what arrives is only a hint to re-read, never trusted as data). Every heartbeat a
+ * {@code SELECT 1} proves the connection alive (a terminated backend or a dead socket fails it) before the feed
+ * says so.
  *
  * <p>This is the only class of jit-core that uses the pgjdbc driver's API; it is loaded only when the driver
  * is on the classpath. When the connection cannot be unwrapped to a pgjdbc connection (another driver, a pool
