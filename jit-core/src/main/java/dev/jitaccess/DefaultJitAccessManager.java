@@ -16,6 +16,7 @@ import dev.jitaccess.policy.PolicyDecision;
 import dev.jitaccess.store.ChangeFeed;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
+import dev.jitaccess.store.MalformedRecordReporter;
 import jakarta.annotation.Nullable;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,6 +110,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
   private volatile long freshUntil = Long.MAX_VALUE;
   @Nullable private final AutoCloseable feedSubscription;
+  @Nullable private final AutoCloseable malformedSubscription;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
   private volatile boolean closed;
@@ -136,12 +138,17 @@ final class DefaultJitAccessManager implements JitAccessManager {
         "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
     this.maxJustificationLength = builder.maxJustificationLength;
     this.maxActionsPerRequest = builder.maxActionsPerRequest;
+    // Before the first read, so that a record the store leaves out at start is audited too.
+    this.malformedSubscription = store instanceof MalformedRecordReporter reporter
+        ? reporter.onMalformedRecord(this::auditSkipped)
+        : null;
     List<Grant> active;
     List<RequestRecord> pending;
     try {
       active = store.findActive();
       pending = store.findPendingRequests();
     } catch (RuntimeException e) {
+      closeQuietly(malformedSubscription);
       throw new JitAccessException("cannot start: the grant store could not list the active grants and requests", e);
     }
     this.expiry = new ExpiryScheduler("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
@@ -168,6 +175,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return feed.subscribe(new FeedListener());
     } catch (RuntimeException e) {
       expiry.close();
+      closeQuietly(malformedSubscription);
       throw new JitAccessException("cannot start: the store's change feed could not be subscribed to", e);
     }
   }
@@ -236,6 +244,25 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return;
       }
       freshUntil = time.millis() + stalenessMillis;
+    }
+  }
+
+  /** A record the store left out is not honoured here: said in the trail, for whoever has to repair it. */
+  private void auditSkipped(MalformedRecordReporter.MalformedRecord record) {
+    boolean request = "request".equals(record.kind());
+    audit.writeBestEffort(event(AuditEventType.STORE_RECORD_SKIPPED, null, null, null, Set.of(),
+        request ? null : record.id(), request ? record.id() : null,
+        "the grant store holds a " + record.kind() + " it cannot read; it is left out and not honoured",
+        Map.of("table", record.table(), "kind", record.kind(), "problem", record.problem())));
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("a store subscription did not close cleanly", e);
+      }
     }
   }
 
@@ -1204,13 +1231,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   public void close() {
     if (!closed) {
       closed = true;
-      if (feedSubscription != null) {
-        try {
-          feedSubscription.close();
-        } catch (Exception e) {
-          log.warn("the store's change feed did not close cleanly", e);
-        }
-      }
+      closeQuietly(feedSubscription);
+      closeQuietly(malformedSubscription);
       expiry.close();
     }
   }

@@ -371,13 +371,27 @@ public interface JitAccessManager extends AutoCloseable {
      * (grants that ran out while nothing was running expire at once).
      *
      * @throws IllegalStateException when no policy was set
+     * @throws IllegalArgumentException when the store is a change feed whose heartbeat is known and the staleness
+     *     bound is not larger than twice it
      * @throws JitAccessException when the store cannot be read
      */
     public JitAccessManager build() {
       if (policy == null) {
         throw new IllegalStateException("policy is required: call policy(...) before build()");
       }
+      if (store instanceof dev.jitaccess.store.ChangeFeed feed) {
+        feed.heartbeatInterval().ifPresent(this::requireBoundAboveTwiceHeartbeat);
+      }
       return new DefaultJitAccessManager(this);
+    }
+
+    /** A bound of two heartbeats or less runs out on a healthy feed whenever one heartbeat comes a little late. */
+    private void requireBoundAboveTwiceHeartbeat(Duration heartbeat) {
+      if (stalenessBound.compareTo(heartbeat.multipliedBy(2)) <= 0) {
+        throw new IllegalArgumentException("stalenessBound " + stalenessBound + " must be larger than twice the "
+            + "store's change feed heartbeat " + heartbeat + " (" + heartbeat.multipliedBy(2)
+            + "): raise stalenessBound or lower the store's heartbeat");
+      }
     }
 
     GrantStore storeOrDefault() {

@@ -111,7 +111,7 @@ public final class Slf4jAuditSink implements AuditSink {
   /** Whether events of this type are logged at {@code WARN}. */
   static boolean isWarning(AuditEventType type) {
     return switch (type) {
-      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST -> true;
+      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, STORE_RECORD_SKIPPED -> true;
       default -> false;
     };
   }

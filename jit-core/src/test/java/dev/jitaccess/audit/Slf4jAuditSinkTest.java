@@ -150,7 +150,8 @@ class Slf4jAuditSinkTest {
   void warnsForBreakGlassAndDenialsAndInformsForTheRest() {
     for (AuditEventType type : AuditEventType.values()) {
       boolean expectedWarn = Set.of(AuditEventType.BREAK_GLASS, AuditEventType.ACCESS_DENIED,
-          AuditEventType.DENIED, AuditEventType.REJECTED, AuditEventType.AUDIT_FAILED, AuditEventType.AUDIT_LOST)
+          AuditEventType.DENIED, AuditEventType.REJECTED, AuditEventType.AUDIT_FAILED, AuditEventType.AUDIT_LOST,
+          AuditEventType.STORE_RECORD_SKIPPED)
           .contains(type);
       RecordingLogger logger = new RecordingLogger(null);
 

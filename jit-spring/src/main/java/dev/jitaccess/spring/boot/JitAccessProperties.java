@@ -323,7 +323,7 @@ public class JitAccessProperties {
     /** How often a polling feed reads the change log. */
     private Duration pollInterval = Duration.ofMillis(JdbcGrantStore.DEFAULT_POLL_INTERVAL_MILLIS);
 
-    /** How often the feed proves its connection; at most half of jit.access.staleness-bound. */
+    /** How often the feed proves its connection; jit.access.staleness-bound must be larger than twice it. */
     private Duration heartbeat = Duration.ofMillis(JdbcGrantStore.DEFAULT_HEARTBEAT_MILLIS);
 
     /** How long change log rows are kept. */

@@ -6,6 +6,7 @@ import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.store.GrantStore;
+import dev.jitaccess.store.MalformedRecordReporter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code jit.checks} (counter, tag {@code result} = {@code allowed} or {@code denied}): access checks, from
  *       the annotations and from direct {@code check}/{@code isAllowed} calls;
  *   <li>{@code jit.expiry.lag} (timer): from a grant's {@code expiresAt} to the moment the engine handled its
- *       expiry, by the clock (so a stalled expiry thread or a process that was down shows).
+ *       expiry, by the clock (so a stalled expiry thread or a process that was down shows);
+ *   <li>{@code jit.store.malformed.records} (gauge): records the store left out as unreadable, not honoured
+ *       (with a {@link MalformedRecordReporter} store such as the JDBC one; else 0). Above 0 needs a repair.
  * </ul>
  *
  * <p>Counting needs the manager wrapped by {@link #instrument} (the auto-configuration does it) and the lag needs
@@ -61,6 +64,9 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
   public void bindTo(MeterRegistry registry) {
     Gauge.builder("jit.grants.active", this, JitAccessMetrics::activeGrants)
         .description("Just-in-time grants in effect now")
+        .register(registry);
+    Gauge.builder("jit.store.malformed.records", this, JitAccessMetrics::malformedRecords)
+        .description("Stored records left out as unreadable, and so not honoured")
         .register(registry);
     meters.add(new Meters(
         requests(registry, "granted"), requests(registry, "pending"), requests(registry, "denied"),
@@ -119,6 +125,10 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
       log.debug("could not count active grants", e);
       return Double.NaN;
     }
+  }
+
+  private double malformedRecords() {
+    return store.get() instanceof MalformedRecordReporter reporter ? reporter.malformedRecords() : 0;
   }
 
   private static Counter requests(MeterRegistry registry, String outcome) {

@@ -425,6 +425,7 @@ class JitAccessAutoConfigurationTest {
       assertThat(registry.get("jit.checks").tag("result", "denied").counter().count()).isEqualTo(2);
       assertThat(registry.get("jit.grants.active").gauge().value()).isEqualTo(1);
       assertThat(registry.get("jit.expiry.lag").timer()).isNotNull();
+      assertThat(registry.get("jit.store.malformed.records").gauge().value()).isZero();
       Set<String> tagKeys = new java.util.TreeSet<>();
       registry.getMeters().forEach(m -> m.getId().getTags().forEach(t -> tagKeys.add(t.getKey())));
       assertThat(tagKeys).containsExactlyInAnyOrder("outcome", "result");
