@@ -8,6 +8,8 @@ public enum AuditEventType {
   APPROVED,
   /** An approver said no. */
   REJECTED,
+  /** A pending request was withdrawn by its requester, an administrator, or an {@code acquire} it could not serve. */
+  CANCELLED,
   /** The policy said no (or failed, which counts as no). */
   DENIED,
   /** Access was given; written before the grant becomes visible to checks. */
@@ -41,6 +43,14 @@ public enum AuditEventType {
    * {@code to}). Written when the sink accepts events again, before the events still held.
    */
   AUDIT_LOST,
+  /**
+   * The grant store holds a record it cannot read (a malformed row): it was left out, so what it describes is not
+   * honoured, and every other record still is (see {@link dev.jitaccess.store.MalformedRecordReporter}). Written
+   * once per record and store, the first time a read meets it. {@code grantId} (a grant or review) or
+   * {@code requestId} (a request) names it; the details name the {@code table}, the {@code kind} and the
+   * {@code problem}, never the stored values.
+   */
+  STORE_RECORD_SKIPPED,
   /**
    * The wall clock stepped away from the engine's monotonic clock by more than the threshold (a bad NTP answer, a
    * VM resumed, an operator setting the date), and the engine re-anchored to it. The details give the last step

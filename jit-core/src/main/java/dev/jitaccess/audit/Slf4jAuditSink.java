@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>Events go to the logger {@value #DEFAULT_LOGGER_NAME} (or the one named in the constructor), at
  * {@code WARN} for {@link AuditEventType#BREAK_GLASS}, {@link AuditEventType#ACCESS_DENIED},
  * {@link AuditEventType#DENIED}, {@link AuditEventType#REJECTED}, {@link AuditEventType#AUDIT_FAILED},
- * {@link AuditEventType#AUDIT_LOST} and {@link AuditEventType#CLOCK_STEP}, at {@code INFO} for the rest. A line is a
- * list of {@code key=value} fields in a fixed order, absent fields left out:
+ * {@link AuditEventType#AUDIT_LOST}, {@link AuditEventType#STORE_RECORD_SKIPPED} and
+ * {@link AuditEventType#CLOCK_STEP}, at {@code INFO} for the rest. A line is a list of {@code key=value} fields
+ * in a fixed order, absent fields left out:
  *
  * <pre>
  * event=GRANTED id=e-17 ts=2030-01-01T10:00:00Z actor=user:alice subject=user:alice resource=prod/db/orders
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * names are reduced to {@code [A-Za-z0-9_.-]}, and one that would collide with a standard field is prefixed with
  * {@code detail.}.
  *
+ * <p>A sink {@linkplain #withHmac with an HMAC} writes the reason (and the details it names) as keyed hashes,
+ * exactly as the JSON Lines file with the same key does, so a justification hashed there is not in clear here.
+ *
  * <p>The sink accepts an event once the logger call returns; a logging backend that throws makes
  * {@link #write} throw an {@link AuditException}. Whether a line reaches a durable place is the backend's
  * configuration: for a tamper-evident trail use the hash-chained JSON Lines sink as well.
@@ -48,6 +52,8 @@ public final class Slf4jAuditSink implements AuditSink {
       Set.of("event", "id", "ts", "actor", "subject", "resource", "actions", "grant", "request", "reason");
 
   private final Logger logger;
+  @Nullable
+  private final AuditHmac hmac;
 
   /** A sink logging to {@value #DEFAULT_LOGGER_NAME}. */
   public Slf4jAuditSink() {
@@ -65,7 +71,20 @@ public final class Slf4jAuditSink implements AuditSink {
 
   /** A sink logging to this logger; for tests. */
   Slf4jAuditSink(Logger logger) {
+    this(logger, null);
+  }
+
+  private Slf4jAuditSink(Logger logger, @Nullable AuditHmac hmac) {
     this.logger = Validate.notNull("logger", logger);
+    this.hmac = hmac;
+  }
+
+  /**
+   * A sink logging to the same logger that writes each event's reason, and the details {@code hmac} names, as
+   * keyed hashes ({@link AuditHmac#apply}).
+   */
+  public Slf4jAuditSink withHmac(AuditHmac hmac) {
+    return new Slf4jAuditSink(logger, Validate.notNull("hmac", hmac));
   }
 
   @Override
@@ -75,10 +94,10 @@ public final class Slf4jAuditSink implements AuditSink {
     try {
       if (warn) {
         if (logger.isWarnEnabled()) {
-          logger.warn(format(event));
+          logger.warn(format(hashed(event)));
         }
       } else if (logger.isInfoEnabled()) {
-        logger.info(format(event));
+        logger.info(format(hashed(event)));
       }
     } catch (RuntimeException e) {
       throw new AuditException("audit event " + Validate.show(event.id()) + " (" + event.type()
@@ -86,10 +105,15 @@ public final class Slf4jAuditSink implements AuditSink {
     }
   }
 
+  private AuditEvent hashed(AuditEvent event) {
+    return hmac == null ? event : hmac.apply(event);
+  }
+
   /** Whether events of this type are logged at {@code WARN}. */
   static boolean isWarning(AuditEventType type) {
     return switch (type) {
-      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, CLOCK_STEP -> true;
+      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, STORE_RECORD_SKIPPED,
+          CLOCK_STEP -> true;
       default -> false;
     };
   }
@@ -117,7 +141,7 @@ public final class Slf4jAuditSink implements AuditSink {
 
   @Override
   public String toString() {
-    return "Slf4jAuditSink[" + logger.getName() + "]";
+    return "Slf4jAuditSink[" + logger.getName() + (hmac == null ? "" : ", hmac") + "]";
   }
 
   @Nullable
