@@ -8,6 +8,7 @@ import dev.jitaccess.credential.Credential;
 import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.expiry.ExpiryScheduler;
 import dev.jitaccess.expiry.ObservableClock;
+import dev.jitaccess.expiry.Ticker;
 import dev.jitaccess.expiry.TimerWheel;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.policy.AccessPolicy;
@@ -18,6 +19,7 @@ import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
 import dev.jitaccess.store.MalformedRecordReporter;
 import jakarta.annotation.Nullable;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *       grant or pending request becoming visible, so racing requests of one subject cannot overshoot them.</li>
  *   <li>Extensions of one grant are serialised on its working copy, so a second never builds on a first that
  *       may still fail.</li>
+ *   <li>Whichever thread reads the time may notice a wall clock step ({@link EngineTime}); it only records it in
+ *       {@link ClockSteps}, and the expiry thread audits it.</li>
  * </ul>
  *
  * <h2>Linearizability with checks</h2>
@@ -86,6 +90,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final AuditWriter audit;
   private final Listeners listeners;
   private final EngineTime time;
+  private final ClockSteps clockSteps;
   private final UsageAudit usageAudit;
   private final DeniedAuditLimiter deniedLimiter;
   /** Subject to its active grants: the {@link LiveGrant} itself when it has one, a {@link LiveGrant.Group} else. */
@@ -119,7 +124,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.policy = builder.policy;
     this.store = builder.storeOrDefault();
     this.listeners = new Listeners(builder.listeners);
-    this.time = new EngineTime(builder.clockOrDefault());
+    Clock clock = builder.clockOrDefault();
+    Ticker ticker = clock instanceof Ticker own ? own : System::nanoTime;
+    this.clockSteps = new ClockSteps(ticker);
+    this.time = new EngineTime(clock, ticker, builder.clockStepThreshold.toMillis(), this::clockStepped);
     this.audit = new AuditWriter(builder.auditSinkOrDefault(), time::now);
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
@@ -153,12 +161,17 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     this.expiry = new ExpiryScheduler("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
         this::onTimer);
-    if (time.clock() instanceof ObservableClock observable) {
-      observable.addChangeListener(expiry::wakeUp);
+    expiry.schedule(clockSteps, time.millis()); // reports a step noticed while starting, if any
+    if (clock instanceof ObservableClock observable) {
+      // Read at once, so that each step of the clock is seen (and audited) as it is made, not netted with the next.
+      observable.addChangeListener(() -> {
+        time.millis();
+        expiry.wakeUp();
+      });
     }
     // Grants that ran out while nothing was running are past due: the first advance expires them, audited.
     for (Grant grant : active) {
-      publish(grant);
+      publish(grant, time.behind());
     }
     // Likewise requests whose review window closed while nothing was running expire at once.
     for (RequestRecord request : pending) {
@@ -212,7 +225,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         Set<String> stillActive = new java.util.HashSet<>();
         for (Grant grant : active) {
           stillActive.add(grant.id());
-          publish(grant);
+          publish(grant, time.behind());
         }
         for (String grantId : List.copyOf(live.keySet())) {
           if (!stillActive.contains(grantId)) {
@@ -277,7 +290,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return;
     }
     if (stored.isPresent() && !stored.get().state().isTerminal()) {
-      publish(stored.get());
+      publish(stored.get(), time.behind());
     } else {
       LiveGrant dropped = unpublish(grantId);
       if (dropped != null && stored.isPresent()) {
@@ -414,7 +427,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (grant.breakGlass()) {
       queueForReview(grant);
     }
-    LiveGrant working = slot == null ? publish(grant) : slot.fill(() -> publish(grant));
+    long offset = time.offsetSince(now);
+    LiveGrant working = slot == null ? publish(grant, offset) : slot.fill(() -> publish(grant, offset));
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
     if (readStored(grant.id()).map(g -> g.state().isTerminal()).orElse(true)) {
       unpublish(grant.id());
@@ -572,7 +586,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
       RequestRecord current = stored.get();
       requireOwnerOrAdministrator(actor, current.requester(), "cancel request " + requestId);
-      if (time.millis() >= current.reviewDeadline().toEpochMilli()) {
+      if (reviewClosed(current, time.millis())) {
         expireRequest(requestId); // it ended by itself first
         return false;
       }
@@ -612,7 +626,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (record.state() != RequestState.PENDING) {
       throw new IllegalStateException("request " + requestId + " is no longer pending: " + record.state());
     }
-    if (time.millis() >= record.reviewDeadline().toEpochMilli()) {
+    if (reviewClosed(record, time.millis())) {
       expireRequest(requestId);
       throw new IllegalStateException("request " + requestId + " is no longer pending: its review window closed at "
           + record.reviewDeadline());
@@ -640,7 +654,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   public List<RequestRecord> pendingRequests() {
     long now = time.millis();
     return readPending().stream()
-        .filter(r -> r.state() == RequestState.PENDING && now < r.reviewDeadline().toEpochMilli())
+        .filter(r -> r.state() == RequestState.PENDING && !reviewClosed(r, now))
         .sorted(java.util.Comparator.comparing(RequestRecord::createdAt))
         .toList();
   }
@@ -664,7 +678,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return;
       }
       RequestRecord current = stored.get();
-      if (time.millis() < current.reviewDeadline().toEpochMilli()) {
+      if (!reviewClosed(current, time.millis())) {
         watchReviewWindow(current);
         return;
       }
@@ -685,9 +699,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private ReviewWindow watchReviewWindow(RequestRecord request) {
-    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), id -> new ReviewWindow(id, request.requester()));
-    expiry.schedule(window, request.reviewDeadline().toEpochMilli());
+    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(),
+        id -> new ReviewWindow(id, request.requester(), time.behind()));
+    expiry.schedule(window, request.reviewDeadline().toEpochMilli() + window.offset);
     return window;
+  }
+
+  /**
+   * Whether the review window of a request has closed at engine time {@code now}: with the offset this instance
+   * watches it with (as for grants, see {@link LiveGrant.View#offset}), so that no step back of the clock reopens
+   * or lengthens it; for a request not watched here, as the clock stands.
+   */
+  private boolean reviewClosed(RequestRecord request, long now) {
+    ReviewWindow window = reviewWindows.get(request.id());
+    long offset = window != null ? window.offset : time.behind();
+    return now >= request.reviewDeadline().toEpochMilli() + offset;
   }
 
   private void cancelReviewWindow(String requestId) {
@@ -702,10 +728,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
     final String requestId;
     /** Whose request it is: what the limit of pending requests per subject counts. */
     final Subject requester;
+    /** From the request's wall instants to engine time: the clock's steps back seen when it was first watched. */
+    final long offset;
 
-    ReviewWindow(String requestId, Subject requester) {
+    ReviewWindow(String requestId, Subject requester, long offset) {
       this.requestId = requestId;
       this.requester = requester;
+      this.offset = offset;
     }
   }
 
@@ -952,10 +981,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
       Subject by = actor != null ? actor : current.subject();
       requireOwnerOrAdministrator(by, current.subject(), "extend grant " + grantId);
       long now = time.millis();
-      Instant runsOutAt = runsOutAt(current, now);
-      if (current.state().isTerminal() || now >= runsOutAt.toEpochMilli()) {
+      long runsOutAt = runsOutAt(current, now);
+      if (current.state().isTerminal() || now >= runsOutAt) {
         throw new IllegalStateException("grant " + grantId + " has ended ("
-            + (current.state().isTerminal() ? current.state() : "ran out at " + runsOutAt) + ")");
+            + (current.state().isTerminal() ? current.state() : "ran out at " + ranOutAt(current, runsOutAt)) + ")");
       }
       PolicyDecision decision;
       try {
@@ -1022,7 +1051,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       LiveGrant.View pending = before.extendingTo(extended);
       working.view = pending;
       if (time.millis() < before.expiresAt && working.commitExtension(pending)) {
-        viewChanged(working, extended);
+        viewChanged(working);
         shown[0] = true;
       } else {
         working.withdrawExtension(pending);
@@ -1035,19 +1064,28 @@ final class DefaultJitAccessManager implements JitAccessManager {
   // ---------------------------------------------------------------- ends
 
   /**
-   * When the grant runs out as far as ending it goes: its stored expiry, except while an extension of this
-   * instance is on its way (stored, not yet shown to checks): then the expiry checks still see, because an
-   * extension that arrives after that may not revive the grant (see {@link #showExtension}).
+   * When the grant runs out as far as ending it goes, in engine time: its stored expiry, with the offset this
+   * instance shows it with (so a clock stepped back lengthens it no more here than for checks), except while an
+   * extension of this instance is on its way (stored, not yet shown to checks): then the expiry checks still see,
+   * because an extension that arrives after that may not revive the grant (see {@link #showExtension}).
    */
-  private Instant runsOutAt(Grant stored, long now) {
-    LiveGrant working = extending.containsKey(stored.id()) ? live.get(stored.id()) : null;
-    if (working != null) {
-      LiveGrant.View view = working.viewAt(now);
-      if (view.expiresAt < stored.expiresAt().toEpochMilli()) {
-        return Instant.ofEpochMilli(view.expiresAt);
-      }
+  private long runsOutAt(Grant stored, long now) {
+    LiveGrant working = live.get(stored.id());
+    if (working == null) {
+      return stored.expiresAt().toEpochMilli() + time.behind();
     }
-    return stored.expiresAt();
+    long runsOutAt = stored.expiresAt().toEpochMilli() + working.view.offset;
+    return extending.containsKey(stored.id()) ? Math.min(working.viewAt(now).expiresAt, runsOutAt) : runsOutAt;
+  }
+
+  /**
+   * The wall time a grant that ran out at engine time {@code runsOutAt} ended at: within its window, which a step
+   * back of the clock since it was made would otherwise leave behind.
+   */
+  private Instant ranOutAt(Grant grant, long runsOutAt) {
+    long wall = runsOutAt - time.behind();
+    return Instant.ofEpochMilli(
+        Math.max(grant.notBefore().toEpochMilli(), Math.min(grant.expiresAt().toEpochMilli(), wall)));
   }
 
   /** How a grant can end: the terminal state, the audit event, and who is told. */
@@ -1131,14 +1169,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
         requireOwnerOrAdministrator(actor, current.subject(), "release grant " + grantId);
       }
       long now = time.millis();
-      Instant runsOutAt = runsOutAt(current, now);
-      boolean ranOut = now >= runsOutAt.toEpochMilli();
+      long runsOutAt = runsOutAt(current, now);
+      boolean ranOut = now >= runsOutAt;
       if (ending == Ending.EXPIRE && !ranOut) {
         // Extended since the timer was set (possibly by another node): wait for the new expiry. An extension
         // of this instance still on its way shows itself (or is withdrawn): look again shortly.
         live.computeIfPresent(grantId, (id, working) -> {
           if (working.view.grant.version() < current.version() && !extending.containsKey(grantId)) {
-            applyView(working, current);
+            applyView(working, current, working.view.offset);
           } else {
             expiry.schedule(working, Math.max(nextDeadline(working), now + 1));
           }
@@ -1147,15 +1185,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return false;
       }
       Ending effective = ranOut ? Ending.EXPIRE : ending;
+      Instant ranOutAt = ranOutAt(current, runsOutAt);
       Grant ended = effective == Ending.EXPIRE
-          ? current.ended(GrantState.EXPIRED, runsOutAt, Grant.EXPIRED_REASON)
-          : current.ended(effective.state, Instant.ofEpochMilli(now), reason);
+          ? current.ended(GrantState.EXPIRED, ranOutAt, Grant.EXPIRED_REASON)
+          : current.ended(effective.state, time.now(), reason);
       if (!casStored(current, ended)) {
         continue;
       }
       invalidateCredential(ended, unpublish(grantId));
       Map<String, String> details = effective == Ending.EXPIRE
-          ? Map.of("expiresAt", runsOutAt.toString())
+          ? Map.of("expiresAt", ranOutAt.toString())
           : Map.of();
       Subject by = effective == Ending.EXPIRE ? null
           : effective == Ending.RELEASE && actor == null ? current.subject() : actor;
@@ -1241,22 +1280,29 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   /**
    * Makes an active grant visible to checks and schedules its timer; for a grant already visible (this
-   * instance's own change, reported back by a change feed) it only takes a newer version.
+   * instance's own change, reported back by a change feed) it only takes a newer version or a smaller offset.
+   *
+   * @param offset from the grant's wall instants to engine time ({@link LiveGrant.View#offset}): the steps back
+   *     of the clock seen so far, so none seen later lengthens the grant
    */
-  private LiveGrant publish(Grant grant) {
+  private LiveGrant publish(Grant grant, long offset) {
     return live.compute(grant.id(), (id, existing) -> {
       if (existing != null) {
+        long kept = Math.min(existing.view.offset, offset);
         // This instance's own extension on its way is shown by showExtension alone, which never revives a
         // grant that ran out meanwhile; the change feed reporting it back early must not show it unchecked.
         if (existing.view.grant.version() < grant.version() && !extending.containsKey(id)) {
-          applyView(existing, grant);
+          applyView(existing, grant, kept);
+        } else if (kept < existing.view.offset && existing.view.extension == null) {
+          // The change feed showed this instance's new grant first, with a step back of the clock counted.
+          applyView(existing, existing.view.grant, kept);
         }
         return existing;
       }
-      LiveGrant working = new LiveGrant(grant);
+      LiveGrant working = new LiveGrant(grant, offset);
       long notBefore = grant.notBefore().toEpochMilli();
       // A grant that starts later is looked at again when it starts; one too short to warn about is not warned.
-      working.started = notBefore <= time.millis();
+      working.started = working.view.notBefore <= time.millis();
       working.warned = expiryWarningMillis == 0
           || grant.expiresAt().toEpochMilli() - expiryWarningMillis <= notBefore;
       index.compute(grant.subject(), (subject, entry) -> LiveGrant.plus(entry, working));
@@ -1266,15 +1312,15 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   /** Takes a newer version of a visible grant (an extension): the check path, the warning and the timer. */
-  private void applyView(LiveGrant working, Grant grant) {
-    working.view = new LiveGrant.View(grant);
-    viewChanged(working, grant);
+  private void applyView(LiveGrant working, Grant grant, long offset) {
+    working.view = new LiveGrant.View(grant, offset);
+    viewChanged(working);
   }
 
-  /** After a new view of {@code grant}: its expiry warning and its timer. */
-  private void viewChanged(LiveGrant working, Grant grant) {
+  /** After a new view of the grant: its expiry warning and its timer. */
+  private void viewChanged(LiveGrant working) {
     working.warned = expiryWarningMillis == 0
-        || working.warned && grant.expiresAt().toEpochMilli() - expiryWarningMillis <= time.millis();
+        || working.warned && working.view.expiresAt - expiryWarningMillis <= time.millis();
     expiry.schedule(working, nextDeadline(working));
   }
 
@@ -1488,6 +1534,40 @@ final class DefaultJitAccessManager implements JitAccessManager {
             ? MAX_RETRY : auditRetry.backoff.multipliedBy(2);
         scheduleAuditRetry();
       }
+    } else if (timer == clockSteps) {
+      reportClockSteps();
+    }
+  }
+
+  /**
+   * {@link EngineTime} re-anchored to a clock that stepped: the step is audited from the expiry thread, so the
+   * thread that noticed it (perhaps a check) only takes note. A step noticed before the scheduler exists is
+   * reported by the first run of the timer, which the constructor schedules.
+   */
+  private void clockStepped(long stepMillis, long wallMillis, long engineMillis) {
+    clockSteps.add(stepMillis, wallMillis);
+    ExpiryScheduler scheduler = expiry;
+    if (scheduler != null && !closed) {
+      try {
+        scheduler.schedule(clockSteps, engineMillis);
+      } catch (IllegalStateException closedMeanwhile) {
+        log.debug("a clock step noticed while closing is not audited");
+      }
+    }
+  }
+
+  /** Writes the clock steps noticed as one {@code CLOCK_STEP} event, at most one a minute. */
+  private void reportClockSteps() {
+    long wait = clockSteps.millisUntilReport();
+    if (wait > 0) {
+      expiry.schedule(clockSteps, time.millis() + wait);
+      return;
+    }
+    ClockSteps.Report report = clockSteps.takeReport();
+    if (report != null) {
+      log.warn("{} ({})", report.reason(), report.details());
+      audit.writeBestEffort(event(AuditEventType.CLOCK_STEP, null, null, null, Set.of(), null, null, report.reason(),
+          report.details()));
     }
   }
 

@@ -178,6 +178,8 @@ public interface JitAccessManager extends AutoCloseable {
     public static final int DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT = 64;
     /** How many requests of one subject may wait for approval at once, by default. */
     public static final int DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT = 16;
+    /** How far the wall clock may drift from the monotonic clock before the engine re-anchors, by default. */
+    public static final Duration DEFAULT_CLOCK_STEP_THRESHOLD = Duration.ofSeconds(1);
     /** The default budget of {@code ACCESS_DENIED} events per subject per minute. */
     public static final int DEFAULT_DENIED_EVENTS_PER_MINUTE = 10;
 
@@ -187,6 +189,7 @@ public interface JitAccessManager extends AutoCloseable {
     CredentialIssuer credentialIssuer;
     final List<JitAccessListener> listeners = new ArrayList<>();
     Clock clock;
+    Duration clockStepThreshold = DEFAULT_CLOCK_STEP_THRESHOLD;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
     PersonKey personKey = PersonKey.standard();
     Set<Subject> administrators = Set.of();
@@ -240,10 +243,33 @@ public interface JitAccessManager extends AutoCloseable {
       return this;
     }
 
-    /** The time source; default the system clock in UTC. Tests pass a manual clock. */
+    /**
+     * The wall clock; default the system clock in UTC. Tests pass a manual clock.
+     *
+     * <p>It gives the instants the engine writes down (a grant's {@code notBefore} and {@code expiresAt}, audit
+     * timestamps); how long a grant has left is measured on a monotonic clock ({@link System#nanoTime()}, or the
+     * clock itself when it is a {@link dev.jitaccess.expiry.Ticker}) anchored to it. So a wall clock stepped back
+     * never lengthens a grant, one stepped forward ends grants early, and after a forward glitch and its
+     * correction new grants live exactly as long as they were given. See {@link #clockStepThreshold}.
+     */
     public Builder clock(Clock clock) {
       requireUnset("clock", this.clock);
       this.clock = Validate.notNull("clock", clock);
+      return this;
+    }
+
+    /**
+     * How far the wall clock may drift from the monotonic clock before the engine takes it as a step and
+     * re-anchors to it, audited as {@code CLOCK_STEP} (at most one event a minute, summing up the steps seen);
+     * from 50 ms to 1 h, default {@link #DEFAULT_CLOCK_STEP_THRESHOLD}. Smaller drift, like NTP slewing the clock,
+     * is absorbed until it adds up, so the instants the engine writes down stay within this much of the clock.
+     */
+    public Builder clockStepThreshold(Duration threshold) {
+      Validate.notNull("clockStepThreshold", threshold);
+      Validate.requireArgument(threshold.compareTo(Duration.ofMillis(50)) >= 0
+          && threshold.compareTo(Duration.ofHours(1)) <= 0, "clockStepThreshold", threshold,
+          "must be between 50 ms and 1 h");
+      this.clockStepThreshold = threshold;
       return this;
     }
 

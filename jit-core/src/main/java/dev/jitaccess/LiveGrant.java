@@ -69,7 +69,8 @@ final class LiveGrant extends TimerWheel.Timer {
   /** Pattern grants: resource name to the bits of the actions audited on it; created on first use. */
   private volatile ConcurrentHashMap<String, Long> usedByResource;
 
-  LiveGrant(Grant grant) {
+  /** @param offset from the grant's wall instants to engine time (see {@link View#offset}) */
+  LiveGrant(Grant grant, long offset) {
     this.grantId = grant.id();
     this.subject = grant.subject();
     this.bound = grant.bound();
@@ -78,7 +79,7 @@ final class LiveGrant extends TimerWheel.Timer {
     this.exactName = parsed.isExact() ? parsed.text() : null;
     this.actions = ((ActionSet) grant.actions()).elements();
     this.firstAction = actions[0];
-    this.view = new View(grant);
+    this.view = new View(grant, offset);
   }
 
   /** Whether {@code name} (not yet validated) is this grant's resource or matches its pattern. */
@@ -321,7 +322,15 @@ final class LiveGrant extends TimerWheel.Timer {
    */
   static final class View {
     final Grant grant;
+    /**
+     * What turns the grant's wall instants into engine time ({@link EngineTime}): the clock's steps back seen
+     * before this instance learnt of the grant. Kept by every later view of the grant, so that steps back after
+     * that never lengthen it.
+     */
+    final long offset;
+    /** The start, in engine time. */
     final long notBefore;
+    /** The end, in engine time. */
     final long expiresAt;
     final AccessDecision allow;
     /** The view a pending extension brings; null when no extension is pending. */
@@ -329,13 +338,14 @@ final class LiveGrant extends TimerWheel.Timer {
     /** The view a pending one answers like, put back when the extension is lost; null when not pending. */
     @Nullable final View before;
 
-    View(Grant grant) {
-      this(grant, grant.expiresAt().toEpochMilli());
+    View(Grant grant, long offset) {
+      this(grant, offset, grant.expiresAt().toEpochMilli() + offset);
     }
 
-    private View(Grant grant, long expiresAt) {
+    private View(Grant grant, long offset, long expiresAt) {
       this.grant = grant;
-      this.notBefore = grant.notBefore().toEpochMilli();
+      this.offset = offset;
+      this.notBefore = grant.notBefore().toEpochMilli() + offset;
       this.expiresAt = expiresAt;
       this.allow = AccessDecision.allow(grant);
       this.extension = null;
@@ -344,6 +354,7 @@ final class LiveGrant extends TimerWheel.Timer {
 
     private View(View before, View extension) {
       this.grant = before.grant;
+      this.offset = before.offset;
       this.notBefore = before.notBefore;
       this.expiresAt = before.expiresAt;
       this.allow = before.allow;
@@ -353,12 +364,12 @@ final class LiveGrant extends TimerWheel.Timer {
 
     /** This view with an extension to {@code extended} pending. */
     View extendingTo(Grant extended) {
-      return new View(this, new View(extended));
+      return new View(this, new View(extended, offset));
     }
 
     /** The same grant as no check may see it again: published the moment it leaves the engine's maps. */
     View ended() {
-      return new View(grant, Long.MIN_VALUE);
+      return new View(grant, offset, Long.MIN_VALUE);
     }
   }
 }

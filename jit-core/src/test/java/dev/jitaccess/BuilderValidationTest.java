@@ -52,7 +52,11 @@ class BuilderValidationTest {
         edge("maxActionsPerRequest", b -> b.maxActionsPerRequest(AccessRequest.MAX_ACTIONS),
             b -> b.maxActionsPerRequest(AccessRequest.MAX_ACTIONS + 1)),
         edge("deniedEventsPerMinute", b -> b.deniedEventsPerMinute(0), b -> b.deniedEventsPerMinute(-1)),
-        edge("deniedEventsPerMinute", b -> b.deniedEventsPerMinute(100_000), b -> b.deniedEventsPerMinute(100_001)));
+        edge("deniedEventsPerMinute", b -> b.deniedEventsPerMinute(100_000), b -> b.deniedEventsPerMinute(100_001)),
+        edge("clockStepThreshold", b -> b.clockStepThreshold(Duration.ofMillis(50)),
+            b -> b.clockStepThreshold(Duration.ofMillis(49))),
+        edge("clockStepThreshold", b -> b.clockStepThreshold(Duration.ofHours(1)),
+            b -> b.clockStepThreshold(Duration.ofHours(1).plusMillis(1))));
   }
 
   @ParameterizedTest(name = "{0} #{index}")

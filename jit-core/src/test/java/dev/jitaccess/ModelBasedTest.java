@@ -26,12 +26,16 @@ import org.junit.jupiter.api.Test;
  * Seeded random programs of operations run against the manager and against a tiny reference model; after every
  * step the two must agree. A failing program is cut down to a short one that still fails, and printed with its
  * seed, so a failure is reproducible from one number ({@code -Djit.model.seed=N}). Operations: requests (at once,
- * scheduled, break-glass), approve, deny, extend, release, revoke, revokeAll, clock steps (also backwards, and onto
- * the millisecond around a grant's end) and checks.
+ * scheduled, break-glass), approve, deny, extend, release, revoke, revokeAll, real time passing (also onto the
+ * millisecond around a grant's end), wall clock steps both ways (small ones the engine absorbs, large ones it
+ * re-anchors to: glitches of days and their corrections) and checks.
  *
- * <p>Invariants: every check agrees with the model (so none is allowed at or after {@code expiresAt}, or after an
- * end); a grant's state only moves forward; every ended grant has exactly one terminal audit event; and the
- * audit trail replayed gives the store's active set.
+ * <p>The model keeps real (monotonic) time apart from the wall clock: a grant runs for the real time it was given,
+ * from the wall time the engine follows; a forward step of the clock takes that much off every grant, a step back
+ * takes nothing off and adds nothing. Invariants: every check agrees with the model (so no grant's remaining time
+ * ever exceeds the duration it was given, none is lengthened by a step back, none is allowed after an end, and a
+ * new grant after a glitch and its correction starts at the corrected time); a grant's state only moves forward;
+ * every ended grant has exactly one terminal audit event; and the audit trail replayed gives the store's active set.
  */
 class ModelBasedTest {
 
@@ -64,7 +68,7 @@ class ModelBasedTest {
   };
 
   enum Kind {
-    REQUEST, SCHEDULE, BREAK_GLASS, APPROVE, DENY, EXTEND, RELEASE, REVOKE, REVOKE_ALL, ADVANCE, TO_EDGE, CHECK
+    REQUEST, SCHEDULE, BREAK_GLASS, APPROVE, DENY, EXTEND, RELEASE, REVOKE, REVOKE_ALL, ADVANCE, TO_EDGE, STEP, CHECK
   }
 
   record Op(Kind kind, int subject, int resource, int action, int ref, long amount) {
@@ -76,28 +80,59 @@ class ModelBasedTest {
 
   /** The reference: which grants exist and until when. Knows nothing of the engine's internals. */
   static final class Model {
+    /** As stored ({@code notBefore}, {@code expiresAt}), and the real time it runs, from {@code start} to {@code end}. */
     record Granted(Subject subject, String pattern, Set<String> actions, Instant notBefore, Instant expiresAt,
-        boolean ended) {
-      boolean allows(Subject s, String resource, String action, Instant now) {
+        long start, long end, boolean ended) {
+      boolean allows(Subject s, String resource, String action, long real) {
         return !ended && subject.equals(s) && actions.contains(action) && ResourcePattern.of(pattern).matches(resource)
-            && !now.isBefore(notBefore) && now.isBefore(expiresAt);
+            && start <= real && real < end;
+      }
+
+      Granted moved(long by, long endBy, Instant newExpiresAt, boolean nowEnded) {
+        return new Granted(subject, pattern, actions, notBefore, newExpiresAt, start + by, end + by + endBy, nowEnded);
       }
     }
 
     final Map<String, Granted> grants = new LinkedHashMap<>();
+    /** Pending requests to the real time their review window closes. */
+    final Map<String, Long> reviewEnds = new HashMap<>();
+    /** Real time passed, in milliseconds: what the monotonic clock measures. */
+    long real;
+    /** The wall clock. */
+    Instant wall;
+    /** The wall time the engine follows: the wall clock, but for a drift within the threshold. */
     Instant now;
 
     boolean allows(Subject s, String resource, String action) {
-      return grants.values().stream().anyMatch(g -> g.allows(s, resource, action, now));
+      return grants.values().stream().anyMatch(g -> g.allows(s, resource, action, real));
     }
 
     boolean live(String id) {
       Granted g = grants.get(id);
-      return g != null && !g.ended && now.isBefore(g.expiresAt);
+      return g != null && !g.ended && real < g.end;
     }
 
     void end(String id) {
-      grants.computeIfPresent(id, (k, g) -> new Granted(g.subject, g.pattern, g.actions, g.notBefore, g.expiresAt, true));
+      grants.computeIfPresent(id, (k, g) -> g.moved(0, 0, g.expiresAt, true));
+    }
+
+    void pass(long millis) {
+      real += millis;
+      wall = wall.plusMillis(millis);
+      now = now.plusMillis(millis);
+    }
+
+    /** After a change of the wall clock alone: a drift past the threshold is a step, followed; forward ends early. */
+    void followClock() {
+      long drift = wall.toEpochMilli() - now.toEpochMilli();
+      if (Math.abs(drift) <= JitAccessManager.Builder.DEFAULT_CLOCK_STEP_THRESHOLD.toMillis()) {
+        return;
+      }
+      if (drift > 0) {
+        grants.replaceAll((id, g) -> g.moved(-drift, 0, g.expiresAt, g.ended));
+        reviewEnds.replaceAll((id, end) -> end - drift);
+      }
+      now = wall;
     }
   }
 
@@ -140,6 +175,9 @@ class ModelBasedTest {
         case EXTEND -> 1 + random.nextInt(90);                       // minutes
         case ADVANCE -> random.nextInt(10) == 0 ? -random.nextInt(3600) : random.nextInt(1800); // seconds
         case TO_EDGE -> random.nextInt(3) - 1;                        // milliseconds around a grant's end
+        case STEP -> random.nextBoolean()                             // milliseconds, around the threshold or days
+            ? random.nextInt(3001) - 1500
+            : (random.nextBoolean() ? 1 : -1) * (1 + random.nextInt(3 * 24 * 3600)) * 1000L;
         default -> 0;
       };
       program.add(new Op(kind, random.nextInt(SUBJECTS.length), random.nextInt(PATTERNS.length),
@@ -153,7 +191,8 @@ class ModelBasedTest {
     EngineFixture f = new EngineFixture(b -> b.policy(POLICY).deniedEventsPerMinute(0).usageAudit(UsageAudit.NONE));
     try {
       Model model = new Model();
-      model.now = f.clock.instant();
+      model.wall = f.clock.instant();
+      model.now = model.wall;
       List<String> grantIds = new ArrayList<>();
       List<String> pendingIds = new ArrayList<>();
       Map<String, GrantState> lastSeen = new HashMap<>();
@@ -167,7 +206,7 @@ class ModelBasedTest {
           return Optional.of("step " + step + " " + op + ": " + failure);
         }
       }
-      return Optional.ofNullable(finish(f, grantIds));
+      return Optional.ofNullable(finish(f, model, grantIds));
     } catch (RuntimeException | AssertionError e) {
       return Optional.of("unexpected " + e);
     } finally {
@@ -188,11 +227,13 @@ class ModelBasedTest {
           Instant from = start != null ? start : model.now;
           if (!granted.grant().notBefore().equals(from)
               || !granted.grant().expiresAt().equals(from.plus(Duration.ofMinutes(op.amount())))) {
-            return "grant runs " + granted.grant().notBefore() + " to " + granted.grant().expiresAt();
+            return "grant runs " + granted.grant().notBefore() + " to " + granted.grant().expiresAt() + ", model "
+                + from;
           }
           record(model, granted.grant(), grantIds);
         } else if (outcome instanceof RequestOutcome.Pending && needsApproval) {
           pendingIds.add(outcome.requestId());
+          model.reviewEnds.put(outcome.requestId(), model.real + ONE_APPROVAL.reviewWindow().toMillis());
         } else {
           return "request answered " + outcome;
         }
@@ -213,7 +254,7 @@ class ModelBasedTest {
         }
         String requestId = pendingIds.remove(op.ref() % pendingIds.size());
         RequestRecord record = f.store.findRequest(requestId).orElseThrow();
-        boolean open = record.state() == RequestState.PENDING && model.now.isBefore(record.reviewDeadline());
+        boolean open = record.state() == RequestState.PENDING && model.real < model.reviewEnds.get(requestId);
         try {
           RequestOutcome outcome = op.kind() == Kind.APPROVE
               ? f.jit.approve(requestId, APPROVER, "ok")
@@ -244,7 +285,7 @@ class ModelBasedTest {
           if (!live || !withinLifetime) {
             return "extension allowed on " + (live ? "a grant past its lifetime" : "an ended grant");
           }
-          model.grants.put(id, new Model.Granted(g.subject(), g.pattern(), g.actions(), g.notBefore(),
+          model.grants.put(id, g.moved(0, Duration.between(g.expiresAt(), extended.expiresAt()).toMillis(),
               extended.expiresAt(), false));
           if (!extended.expiresAt().equals(g.expiresAt().plus(Duration.ofMinutes(op.amount())))) {
             return "extension lost: " + extended.expiresAt();
@@ -278,21 +319,29 @@ class ModelBasedTest {
             .map(Map.Entry::getKey).toList().forEach(model::end);
       }
       case ADVANCE -> {
+        // Forward, real time passes; backward, the wall clock is stepped back (no real time passes).
         f.clock.advance(Duration.ofSeconds(op.amount()));
-        Instant raw = f.clock.instant();
-        if (raw.isAfter(model.now)) {
-          model.now = raw; // time never goes back
+        if (op.amount() >= 0) {
+          model.pass(op.amount() * 1000);
+        } else {
+          model.wall = model.wall.plusSeconds(op.amount());
+          model.followClock();
         }
       }
+      case STEP -> {
+        f.clock.step(Duration.ofMillis(op.amount()));
+        model.wall = model.wall.plusMillis(op.amount());
+        model.followClock();
+      }
       case TO_EDGE -> {
-        // Time lands exactly on (or a millisecond around) a grant's end: where off-by-one errors live.
+        // Real time lands exactly on (or a millisecond around) a grant's end: where off-by-one errors live.
         if (grantIds.isEmpty()) {
           return null;
         }
-        Instant edge = model.grants.get(grantIds.get(op.ref() % grantIds.size())).expiresAt().plusMillis(op.amount());
-        if (edge.isAfter(model.now)) {
-          f.clock.set(edge);
-          model.now = edge;
+        long edge = model.grants.get(grantIds.get(op.ref() % grantIds.size())).end() + op.amount();
+        if (edge > model.real) {
+          f.clock.advance(Duration.ofMillis(edge - model.real));
+          model.pass(edge - model.real);
         }
       }
       case CHECK -> {
@@ -304,8 +353,10 @@ class ModelBasedTest {
   }
 
   private static void record(Model model, Grant grant, List<String> grantIds) {
+    long now = model.now.toEpochMilli();
     model.grants.put(grant.id(), new Model.Granted(grant.subject(), grant.resource(), grant.actions(),
-        grant.notBefore(), grant.expiresAt(), false));
+        grant.notBefore(), grant.expiresAt(), model.real + grant.notBefore().toEpochMilli() - now,
+        model.real + grant.expiresAt().toEpochMilli() - now, false));
     grantIds.add(grant.id());
   }
 
@@ -331,8 +382,10 @@ class ModelBasedTest {
   }
 
   /** Lets every grant end, then checks the trail: one terminal event per grant, and replay = store. */
-  private static String finish(EngineFixture f, List<String> grantIds) {
-    f.clock.advance(Duration.ofDays(2));
+  private static String finish(EngineFixture f, Model model, List<String> grantIds) {
+    // A grant scheduled before the clock was stepped back starts as much later in real time.
+    long lastEnd = model.grants.values().stream().mapToLong(Model.Granted::end).max().orElse(0);
+    f.clock.advance(Duration.ofMillis(Math.max(lastEnd - model.real, 0)).plus(Duration.ofDays(2)));
     // Polled every millisecond: a thousand programs each wait for their expiry thread.
     await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(10, TimeUnit.SECONDS)
         .until(() -> f.store.findActive().isEmpty() && grantIds.stream().allMatch(id -> f.terminalEvents(id) >= 1));

@@ -50,7 +50,15 @@ public enum AuditEventType {
    * {@code requestId} (a request) names it; the details name the {@code table}, the {@code kind} and the
    * {@code problem}, never the stored values.
    */
-  STORE_RECORD_SKIPPED;
+  STORE_RECORD_SKIPPED,
+  /**
+   * The wall clock stepped away from the engine's monotonic clock by more than the threshold (a bad NTP answer, a
+   * VM resumed, an operator setting the date), and the engine re-anchored to it. The details give the last step
+   * ({@code step}, signed, as an ISO-8601 duration; {@code direction}, {@code forward} or {@code back};
+   * {@code wallClock}, the clock's reading after it) and, since at most one such event is written a minute, how
+   * many steps it sums up ({@code steps}) and their totals ({@code forward}, {@code backward}).
+   */
+  CLOCK_STEP;
 
   /** Events that reduce privilege must never be blocked by a failing sink. */
   public boolean reducesPrivilege() {

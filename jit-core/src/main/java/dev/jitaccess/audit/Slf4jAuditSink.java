@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events go to the logger {@value #DEFAULT_LOGGER_NAME} (or the one named in the constructor), at
  * {@code WARN} for {@link AuditEventType#BREAK_GLASS}, {@link AuditEventType#ACCESS_DENIED},
- * {@link AuditEventType#DENIED}, {@link AuditEventType#REJECTED}, {@link AuditEventType#AUDIT_FAILED} and
- * {@link AuditEventType#AUDIT_LOST}, at {@code INFO} for the rest. A line is a
- * list of {@code key=value} fields in a fixed order, absent fields left out:
+ * {@link AuditEventType#DENIED}, {@link AuditEventType#REJECTED}, {@link AuditEventType#AUDIT_FAILED},
+ * {@link AuditEventType#AUDIT_LOST}, {@link AuditEventType#STORE_RECORD_SKIPPED} and
+ * {@link AuditEventType#CLOCK_STEP}, at {@code INFO} for the rest. A line is a list of {@code key=value} fields
+ * in a fixed order, absent fields left out:
  *
  * <pre>
  * event=GRANTED id=e-17 ts=2030-01-01T10:00:00Z actor=user:alice subject=user:alice resource=prod/db/orders
@@ -111,7 +112,8 @@ public final class Slf4jAuditSink implements AuditSink {
   /** Whether events of this type are logged at {@code WARN}. */
   static boolean isWarning(AuditEventType type) {
     return switch (type) {
-      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, STORE_RECORD_SKIPPED -> true;
+      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, STORE_RECORD_SKIPPED,
+          CLOCK_STEP -> true;
       default -> false;
     };
   }

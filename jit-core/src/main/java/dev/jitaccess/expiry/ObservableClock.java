@@ -1,8 +1,9 @@
 package dev.jitaccess.expiry;
 
 /**
- * A clock that tells listeners when its time changes, so the expiry thread re-reads it at once
- * ({@link ExpiryScheduler#wakeUp()}) instead of at its next wake, which may be up to a second away.
+ * A clock that tells listeners when its time changes, so the engine re-reads it at once (each step of the wall
+ * clock is then seen as it is made) and wakes the expiry thread ({@link ExpiryScheduler#wakeUp()}) instead of
+ * leaving it to its next wake, which may be up to a second away.
  * Implemented by test clocks ({@code dev.jitaccess.testing.ManualClock}) and by any clock an application
  * steps itself; the system clock does not need it.
  */

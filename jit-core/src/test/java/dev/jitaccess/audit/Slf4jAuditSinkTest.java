@@ -151,7 +151,7 @@ class Slf4jAuditSinkTest {
     for (AuditEventType type : AuditEventType.values()) {
       boolean expectedWarn = Set.of(AuditEventType.BREAK_GLASS, AuditEventType.ACCESS_DENIED,
           AuditEventType.DENIED, AuditEventType.REJECTED, AuditEventType.AUDIT_FAILED, AuditEventType.AUDIT_LOST,
-          AuditEventType.STORE_RECORD_SKIPPED)
+          AuditEventType.STORE_RECORD_SKIPPED, AuditEventType.CLOCK_STEP)
           .contains(type);
       RecordingLogger logger = new RecordingLogger(null);
 
