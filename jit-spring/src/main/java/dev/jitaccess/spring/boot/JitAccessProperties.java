@@ -412,7 +412,10 @@ public class JitAccessProperties {
   /** The policy declared in configuration; ignored when the application declares an AccessPolicy bean. */
   public static class Policy {
 
-    /** The rules, consulted in order: the first whose resources cover a request decides it; none denies. */
+    /**
+     * The rules, consulted in order: the first whose resources and actions a request touches (shares a name and
+     * an action with) decides it, and denies what it does not cover; none denies.
+     */
     private List<Rule> rules = new ArrayList<>();
 
     public List<Rule> getRules() {
