@@ -1,5 +1,6 @@
 package dev.jitaccess;
 
+import dev.jitaccess.AccessDecision.Code;
 import dev.jitaccess.audit.AuditEvent;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.AuditException;
@@ -65,13 +66,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private static final Logger log = LoggerFactory.getLogger(DefaultJitAccessManager.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  static final AccessDecision NO_SUBJECT = AccessDecision.deny("no subject");
-  static final AccessDecision INVALID_RESOURCE = AccessDecision.deny("invalid resource name");
-  static final AccessDecision INVALID_ACTION = AccessDecision.deny("invalid action");
-  static final AccessDecision NO_GRANT = AccessDecision.deny("no active grant covers this resource and action");
-  static final AccessDecision CLOSED = AccessDecision.deny("the access manager is closed");
-  static final AccessDecision USE_NOT_AUDITED = AccessDecision.deny("the use could not be audited");
-  static final AccessDecision STALE = AccessDecision.deny(
+  static final AccessDecision NO_SUBJECT = AccessDecision.deny(Code.NO_SUBJECT, "no subject");
+  static final AccessDecision INVALID_RESOURCE = AccessDecision.deny(Code.INVALID_RESOURCE, "invalid resource name");
+  static final AccessDecision INVALID_ACTION = AccessDecision.deny(Code.INVALID_ACTION, "invalid action");
+  static final AccessDecision NO_GRANT = AccessDecision.deny(Code.NO_GRANT, "no active grant covers this resource and action");
+  static final AccessDecision CLOSED = AccessDecision.deny(Code.CLOSED, "the access manager is closed");
+  static final AccessDecision USE_NOT_AUDITED = AccessDecision.deny(Code.USE_NOT_AUDITED, "the use could not be audited");
+  static final AccessDecision STALE = AccessDecision.deny(Code.STALE,
       "the grant cache is stale: the store's change feed has been silent for longer than the staleness bound");
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
@@ -1269,6 +1270,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
       grant.started = true;
       try {
         issueCredential(grant);
+      } catch (GrantStoreException e) {
+        throw e; // the revocation itself failed: the timer's retry takes it up
       } catch (JitAccessException e) {
         return; // revoked and reported
       }

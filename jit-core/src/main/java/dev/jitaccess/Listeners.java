@@ -20,7 +20,11 @@ final class Listeners {
     for (JitAccessListener listener : listeners) {
       try {
         call.accept(listener);
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e; // the JVM itself is failing: nothing sensible can go on here
+      } catch (RuntimeException | Error e) {
+        // An Error from a listener (a test double's AssertionError, a plug-in's missing class) is still user code
+        // failing after the effect: it must neither undo the caller's result nor silence the next listener.
         log.warn("listener {} failed on {}; the engine carries on", listener.getClass().getName(), what, e);
       }
     }

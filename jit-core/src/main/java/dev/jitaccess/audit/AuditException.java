@@ -1,7 +1,9 @@
 package dev.jitaccess.audit;
 
+import dev.jitaccess.JitAccessException;
+
 /** An audit event could not be recorded. When it was a grant's, nothing was granted. */
-public class AuditException extends RuntimeException {
+public class AuditException extends JitAccessException {
   public AuditException(String message) {
     super(message);
   }

@@ -1,6 +1,7 @@
 package dev.jitaccess.spring;
 
 import dev.jitaccess.AccessDecision;
+import dev.jitaccess.AccessDecision.Code;
 import dev.jitaccess.AccessNotGrantedException;
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.JitAccessException;
@@ -224,7 +225,7 @@ public final class JitAccessInterceptor
     }
     if (subject == null || resource == null || !ResourcePattern.isName(resource)) {
       check(jit, subject, resource, attribute); // refused, and audited, by the engine
-      throw denied(AccessDecision.deny("an elevation needs a subject and a concrete resource"), resource, attribute);
+      throw denied(AccessDecision.deny(Code.INVALID_RESOURCE, "an elevation needs a subject and a concrete resource"), resource, attribute);
     }
     AccessRequest request;
     try {
@@ -238,15 +239,15 @@ public final class JitAccessInterceptor
           .reference(elevation.reference())
           .build();
     } catch (IllegalArgumentException e) {
-      throw denied(AccessDecision.deny("invalid elevation request: " + e.getMessage()), resource, attribute);
+      throw denied(AccessDecision.deny(Code.INVALID_REQUEST, "invalid elevation request: " + e.getMessage()), resource, attribute);
     }
     try {
       return Permit.held(jit.acquire(request));
     } catch (AccessNotGrantedException e) {
-      throw denied(AccessDecision.deny(reason(e.outcome())), resource, attribute);
+      throw denied(AccessDecision.deny(Code.NOT_GRANTED, reason(e.outcome())), resource, attribute);
     } catch (JitAccessException e) {
       log.warn("elevation for {} failed; the call is refused", attribute, e);
-      throw denied(AccessDecision.deny("the elevation request failed"), resource, attribute);
+      throw denied(AccessDecision.deny(Code.FAILED, "the elevation request failed"), resource, attribute);
     }
   }
 

@@ -16,7 +16,7 @@ class JitAccessDenialTest {
 
   @Test
   void bothCarryTheDecisionAndDescribeItAlike() {
-    AccessDecision no = AccessDecision.deny("no active grant");
+    AccessDecision no = AccessDecision.deny(AccessDecision.Code.NO_GRANT, "no active grant");
     for (DenialExceptionFactory factory : BOTH) {
       RuntimeException e = factory.create(no, "orders/7", "read");
       JitAccessDenial denial = JitAccessDenial.find(e).orElseThrow();
@@ -37,7 +37,7 @@ class JitAccessDenialTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessage("decision must be a denial");
         assertThatThrownBy(() -> factory.create(null, "orders/7", "read"))
             .isInstanceOf(NullPointerException.class).hasMessage("decision");
-        assertThatThrownBy(() -> factory.create(AccessDecision.deny("x"), "orders/7", null))
+        assertThatThrownBy(() -> factory.create(AccessDecision.deny(AccessDecision.Code.NO_GRANT, "x"), "orders/7", null))
             .isInstanceOf(NullPointerException.class).hasMessage("action");
       }
     }

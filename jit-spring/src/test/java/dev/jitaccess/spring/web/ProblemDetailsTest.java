@@ -92,7 +92,7 @@ class ProblemDetailsTest {
     MockHttpServletRequest request = new MockHttpServletRequest("GET", "/orders/7");
     MockHttpServletResponse response = new MockHttpServletResponse();
     handler.handle(request, response, new JitAccessDeniedSecurityException(
-        AccessDecision.deny("no active grant covers this resource and action"), "orders/7", "read"));
+        AccessDecision.deny(AccessDecision.Code.NO_GRANT, "no active grant covers this resource and action"), "orders/7", "read"));
     assertThat(response.getStatus()).isEqualTo(403);
     assertThat(response.getContentType()).startsWith("application/problem+json");
     assertThat(response.getContentAsString()).isEqualTo("{\"type\":\"about:blank\","
@@ -109,7 +109,7 @@ class ProblemDetailsTest {
   @Test
   void jsonIsEscaped() {
     JitAccessDeniedException denied =
-        new JitAccessDeniedException(AccessDecision.deny("a \"quoted\"\nreason <b>"), "x/y", "read");
+        new JitAccessDeniedException(AccessDecision.deny(AccessDecision.Code.NO_GRANT, "a \"quoted\"\nreason <b>"), "x/y", "read");
     assertThat(AccessDeniedProblem.json(denied, null))
         .contains("a \\\"quoted\\\"\\nreason \\u003cb\\u003e")
         .doesNotContain("instance");
