@@ -18,7 +18,8 @@ public class AccessNotGrantedException extends JitAccessException {
       return "access denied for request " + denied.requestId() + ": " + denied.reason();
     }
     if (outcome instanceof RequestOutcome.Pending pending) {
-      return "request " + pending.requestId() + " waits for " + pending.approvalsNeeded() + " approval(s)";
+      return "request " + pending.requestId() + " needs " + pending.approvalsNeeded()
+          + " approval(s), which acquire does not wait for; it was withdrawn";
     }
     return "request " + outcome.requestId() + " was granted but is not effective now";
   }

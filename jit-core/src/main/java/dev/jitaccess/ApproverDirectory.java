@@ -7,6 +7,10 @@ import java.util.Set;
  * static map), so rules can name approver groups. Called on the thread that approves or lists pending
  * requests; must be thread-safe. A directory that throws counts as "no groups": the approver is then eligible
  * only if listed by name.
+ *
+ * <p>Look an approver up under its exact kind and id: a lookup more lenient than the login (case-insensitive,
+ * blind to the kind) lets another account, {@code BOB} or {@code service:bob}, borrow bob's groups. A directory that knows each person's stable id can also tell the engine who is
+ * who, as its {@link PersonKey}, so that aliases of one person count once.
  */
 @FunctionalInterface
 public interface ApproverDirectory {

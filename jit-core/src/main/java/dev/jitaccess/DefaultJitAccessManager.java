@@ -16,6 +16,7 @@ import dev.jitaccess.policy.PolicyDecision;
 import dev.jitaccess.store.ChangeFeed;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
+import dev.jitaccess.store.MalformedRecordReporter;
 import jakarta.annotation.Nullable;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +54,8 @@ import org.slf4j.LoggerFactory;
  *       once).</li>
  *   <li>A store's {@link ChangeFeed} thread reports other instances' changes; they go through the same upsert
  *       ({@code publish}) and drop ({@code unpublish}) as local ones.</li>
+ *   <li>Per-subject limits are taken as {@link SubjectSlots} before a request's I/O and filled atomically with the
+ *       grant or pending request becoming visible, so racing requests of one subject cannot overshoot them.</li>
  *   <li>Extensions of one grant are serialised on its working copy, so a second never builds on a first that
  *       may still fail.</li>
  * </ul>
@@ -90,6 +93,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Subject to its active grants: the {@link LiveGrant} itself when it has one, a {@link LiveGrant.Group} else. */
   private final ConcurrentHashMap<Subject, Object> index = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
+  /** The pending requests this instance knows of (its own, stored ones at start, others' through the feed). */
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
   /**
    * Grants whose end the engine decided but the store did not take (it failed at the moment of expiry, or could
@@ -100,16 +104,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Grants with an extension on its way (stored, not yet visible to checks), and how many. */
   private final ConcurrentHashMap<String, Integer> extending = new ConcurrentHashMap<>();
   private final ApproverDirectory approverDirectory;
+  private final PersonKey personKey;
+  private final Set<Subject> administrators;
+  private final Set<String> administratorGroups;
   @Nullable private final CredentialIssuer credentialIssuer;
   private final long expiryWarningMillis;
   private final long stalenessMillis;
-  private final int maxActiveGrantsPerSubject;
   private final int maxPendingRequestsPerSubject;
+  private final SubjectSlots activeGrantSlots;
+  private final SubjectSlots pendingRequestSlots;
   private final int maxJustificationLength;
   private final int maxActionsPerRequest;
   /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
   private volatile long freshUntil = Long.MAX_VALUE;
   @Nullable private final AutoCloseable feedSubscription;
+  @Nullable private final AutoCloseable malformedSubscription;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
   private volatile boolean closed;
@@ -123,19 +132,31 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.usageAudit = builder.usageAudit;
     this.deniedLimiter = new DeniedAuditLimiter(builder.deniedEventsPerMinute);
     this.approverDirectory = builder.approverDirectory;
+    this.personKey = builder.personKey;
+    this.administrators = builder.administrators;
+    this.administratorGroups = builder.administratorGroups;
     this.credentialIssuer = builder.credentialIssuer;
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
     this.stalenessMillis = builder.stalenessBound.toMillis();
-    this.maxActiveGrantsPerSubject = builder.maxActiveGrantsPerSubject;
     this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
+    this.activeGrantSlots = new SubjectSlots(builder.maxActiveGrantsPerSubject,
+        subject -> LiveGrant.grants(index.get(subject)).length,
+        "too many active grants for this subject (limit " + builder.maxActiveGrantsPerSubject + ")");
+    this.pendingRequestSlots = new SubjectSlots(maxPendingRequestsPerSubject, this::pendingHere,
+        "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
     this.maxJustificationLength = builder.maxJustificationLength;
     this.maxActionsPerRequest = builder.maxActionsPerRequest;
+    // Before the first read, so that a record the store leaves out at start is audited too.
+    this.malformedSubscription = store instanceof MalformedRecordReporter reporter
+        ? reporter.onMalformedRecord(this::auditSkipped)
+        : null;
     List<Grant> active;
     List<RequestRecord> pending;
     try {
       active = store.findActive();
       pending = store.findPendingRequests();
     } catch (RuntimeException e) {
+      closeQuietly(malformedSubscription);
       throw new JitAccessException("cannot start: the grant store could not list the active grants and requests", e);
     }
     this.expiry = new ExpiryScheduler("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
@@ -162,6 +183,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return feed.subscribe(new FeedListener());
     } catch (RuntimeException e) {
       expiry.close();
+      closeQuietly(malformedSubscription);
       throw new JitAccessException("cannot start: the store's change feed could not be subscribed to", e);
     }
   }
@@ -233,6 +255,25 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
+  /** A record the store left out is not honoured here: said in the trail, for whoever has to repair it. */
+  private void auditSkipped(MalformedRecordReporter.MalformedRecord record) {
+    boolean request = "request".equals(record.kind());
+    audit.writeBestEffort(event(AuditEventType.STORE_RECORD_SKIPPED, null, null, null, Set.of(),
+        request ? null : record.id(), request ? record.id() : null,
+        "the grant store holds a " + record.kind() + " it cannot read; it is left out and not honoured",
+        Map.of("table", record.table(), "kind", record.kind(), "problem", record.problem())));
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("a store subscription did not close cleanly", e);
+      }
+    }
+  }
+
   /** Re-reads one grant after another instance changed it: shows it, takes its new version, or drops it. */
   private void refreshGrant(String grantId) {
     try {
@@ -273,6 +314,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public RequestOutcome request(AccessRequest request) {
+    return request(request, false);
+  }
+
+  /** @param bound whether a grant given at once is bound to its handle (see {@link Grant#bound()}) */
+  private RequestOutcome request(AccessRequest request, boolean bound) {
     Validate.notNull("request", request);
     if (request.justification() != null && request.justification().length() > maxJustificationLength) {
       throw Validate.bad("justification", request.justification(),
@@ -293,13 +339,19 @@ final class DefaultJitAccessManager implements JitAccessManager {
     PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
         ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
         : evaluate(request);
-    decision = withinLimits(request.subject(), decision);
-    if (decision instanceof PolicyDecision.Allow allow) {
-      return new RequestOutcome.Granted(
-          grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null));
-    }
-    if (decision instanceof PolicyDecision.RequireApprovals approvals && !request.breakGlass()) {
-      return awaitApprovals(request, requestId, approvals, now);
+    SubjectSlots limit = decision instanceof PolicyDecision.Allow ? activeGrantSlots
+        : decision instanceof PolicyDecision.RequireApprovals && !request.breakGlass() ? pendingRequestSlots : null;
+    try (SubjectSlots.Slot slot = limit == null ? null : limit.tryTake(request.subject())) {
+      if (limit != null && (slot == null || limit == pendingRequestSlots && pendingInStore(request.subject()))) {
+        decision = PolicyDecision.deny(limit.refusal());
+      }
+      if (decision instanceof PolicyDecision.Allow allow) {
+        return new RequestOutcome.Granted(
+            grant(request, requestId, allow.rule(), allow.duration(), List.of(), now, null, slot, bound));
+      }
+      if (decision instanceof PolicyDecision.RequireApprovals approvals && !request.breakGlass()) {
+        return awaitApprovals(request, requestId, approvals, now, slot);
+      }
     }
     if (decision instanceof PolicyDecision.RequireApprovals) {
       decision = PolicyDecision.deny("break-glass access cannot wait for approvals");
@@ -310,18 +362,23 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return new RequestOutcome.Denied(requestId, reason);
   }
 
-  /** Bounds what one subject can make the engine hold, whatever the policy says. */
-  private PolicyDecision withinLimits(Subject subject, PolicyDecision decision) {
-    if (decision instanceof PolicyDecision.Allow
-        && LiveGrant.grants(index.get(subject)).length >= maxActiveGrantsPerSubject) {
-      return PolicyDecision.deny("too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")");
+  /**
+   * Whether the store already holds the limit of pending requests of {@code subject}: it also knows those of other
+   * instances sharing it, which reach this one's count only through a change feed.
+   */
+  private boolean pendingInStore(Subject subject) {
+    return readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject;
+  }
+
+  /** How many requests of {@code subject} wait for approval, as far as this instance knows; does not block. */
+  private int pendingHere(Subject subject) {
+    int count = 0;
+    for (ReviewWindow window : reviewWindows.values()) {
+      if (window.requester.equals(subject)) {
+        count++;
+      }
     }
-    if (decision instanceof PolicyDecision.RequireApprovals
-        && readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject) {
-      return PolicyDecision.deny(
-          "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
-    }
-    return decision;
+    return count;
   }
 
   private PolicyDecision evaluate(AccessRequest request) {
@@ -342,7 +399,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
    * @param waited the stored record of a request that waited for approvals, or {@code null}
    */
   private Grant grant(AccessRequest request, String requestId, String rule, Duration allowed,
-      List<Approval> approvals, Instant now, @Nullable RequestRecord waited) {
+      List<Approval> approvals, Instant now, @Nullable RequestRecord waited, @Nullable SubjectSlots.Slot slot,
+      boolean bound) {
     Instant start = request.startAt() != null && request.startAt().isAfter(now)
         ? Instant.ofEpochMilli(request.startAt().toEpochMilli())
         : now;
@@ -355,7 +413,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     String grantId = waited != null ? waited.grantId() : UUID.randomUUID().toString();
     Grant grant = new Grant(grantId, requestId, request.subject(), request.resource(),
         request.actions(), start, expiresAt, GrantState.ACTIVE, request.justification(), request.reference(),
-        approvals, request.breakGlass(), rule, 0, null, null);
+        approvals, request.breakGlass(), rule, 0, null, null, bound);
 
     // Audit before effect: the grant exists for nobody until its events are accepted.
     if (grant.breakGlass()) {
@@ -380,7 +438,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (grant.breakGlass()) {
       queueForReview(grant);
     }
-    LiveGrant working = publish(grant);
+    LiveGrant working = slot == null ? publish(grant) : slot.fill(() -> publish(grant));
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
     boolean endedMeanwhile;
     try {
@@ -429,7 +487,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   // ---------------------------------------------------------------- approvals
 
   private RequestOutcome awaitApprovals(AccessRequest request, String requestId,
-      PolicyDecision.RequireApprovals decision, Instant now) {
+      PolicyDecision.RequireApprovals decision, Instant now, SubjectSlots.Slot slot) {
     ApprovalRequirement requirement = decision.requirement();
     Duration duration = decision.duration().compareTo(request.duration()) < 0 ? decision.duration() : request.duration();
     RequestRecord record = new RequestRecord(requestId, request, decision.rule(), duration, requirement, List.of(),
@@ -439,7 +497,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     } catch (RuntimeException e) {
       throw new JitAccessException("the grant store could not save request " + requestId + "; nothing is pending", e);
     }
-    watchReviewWindow(record);
+    slot.fill(() -> watchReviewWindow(record));
     listeners.emit("pending approval", l -> l.onPendingApproval(record));
     return new RequestOutcome.Pending(requestId, record.approvalsNeeded());
   }
@@ -452,7 +510,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     ensureOpen();
     while (true) {
       RequestRecord current = pendingForDecision(requestId, approver);
-      if (current.isApprovedBy(approver)) {
+      if (current.isApprovedBy(approver, personKey)) {
         return new RequestOutcome.Pending(requestId, current.approvalsNeeded()); // one approver counts once
       }
       if (current.approvalsNeeded() == 0) {
@@ -488,7 +546,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Grant grant;
     try {
       grant = grant(approved.request(), approved.id(), approved.rule(), approved.duration(), approved.approvals(),
-          now, granted);
+          now, granted, null, false);
     } catch (RuntimeException e) {
       takeBackApproval(approved);
       throw e;
@@ -530,6 +588,56 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
+  @Override
+  public boolean cancel(String requestId, Subject actor) {
+    Validate.id("requestId", requestId);
+    Validate.notNull("actor", actor);
+    ensureOpen();
+    return cancel(requestId, actor, "withdrawn by " + actor);
+  }
+
+  /** Ends a pending request {@code CANCELLED}; exactly once, through the store's compare-and-set. */
+  private boolean cancel(String requestId, Subject actor, String reason) {
+    while (true) {
+      Optional<RequestRecord> stored = readRequest(requestId);
+      if (stored.isEmpty() || stored.get().state() != RequestState.PENDING) {
+        return false;
+      }
+      RequestRecord current = stored.get();
+      requireOwnerOrAdministrator(actor, current.requester(), "cancel request " + requestId);
+      if (time.millis() >= current.reviewDeadline().toEpochMilli()) {
+        expireRequest(requestId); // it ended by itself first
+        return false;
+      }
+      RequestRecord cancelled = current.ended(RequestState.CANCELLED, reason);
+      if (!casRequest(current, cancelled)) {
+        continue;
+      }
+      cancelReviewWindow(requestId);
+      if (audit.writeReducing(event(AuditEventType.CANCELLED, actor, current.requester(),
+          current.request().resource(), current.request().actions(), null, requestId, reason, Map.of()))) {
+        scheduleAuditRetry();
+      }
+      listeners.emit("request cancelled", l -> l.onRequestCancelled(cancelled));
+      return true;
+    }
+  }
+
+  /**
+   * Who may act on what belongs to {@code owner} (release or extend its grant, cancel its request): the owner, or
+   * an administrator. The engine has no other notion of authority; revocation is left to the application.
+   *
+   * @throws IllegalArgumentException for anyone else
+   */
+  private void requireOwnerOrAdministrator(Subject actor, Subject owner, String what) {
+    if (actor.equals(owner) || administrators.contains(actor)
+        || !administratorGroups.isEmpty() && !java.util.Collections.disjoint(administratorGroups, groupsOf(actor))) {
+      return;
+    }
+    throw new IllegalArgumentException("actor " + actor + " may not " + what + ": only " + owner
+        + " or an administrator may");
+  }
+
   /** The pending request an eligible approver may decide; every refusal names why and changes nothing. */
   private RequestRecord pendingForDecision(String requestId, Subject approver) {
     RequestRecord record = readRequest(requestId).orElseThrow(() -> new IllegalArgumentException(
@@ -542,10 +650,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
       throw new IllegalStateException("request " + requestId + " is no longer pending: its review window closed at "
           + record.reviewDeadline());
     }
-    if (approver.equals(record.requester()) && !record.requirement().selfApprovalAllowed()) {
+    if (!record.requirement().selfApprovalAllowed() && personKey.samePerson(approver, record.requester())) {
       throw new IllegalArgumentException("approver " + approver + " may not decide its own request " + requestId);
     }
-    if (!record.requirement().isEligible(approver, groupsOf(approver), record.requester())) {
+    if (!record.requirement().isEligible(approver, groupsOf(approver), record.requester(), personKey)) {
       throw new IllegalArgumentException("approver " + approver + " is not eligible to decide request " + requestId);
     }
     return record;
@@ -575,7 +683,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Validate.notNull("approver", approver);
     Set<String> groups = groupsOf(approver);
     return pendingRequests().stream()
-        .filter(r -> r.requirement().isEligible(approver, groups, r.requester()) && !r.isApprovedBy(approver))
+        .filter(r -> r.requirement().isEligible(approver, groups, r.requester(), personKey)
+            && !r.isApprovedBy(approver, personKey))
         .toList();
   }
 
@@ -608,9 +717,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private void watchReviewWindow(RequestRecord request) {
-    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), ReviewWindow::new);
+  private ReviewWindow watchReviewWindow(RequestRecord request) {
+    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), id -> new ReviewWindow(id, request.requester()));
     expiry.schedule(window, request.reviewDeadline().toEpochMilli());
+    return window;
   }
 
   private void cancelReviewWindow(String requestId) {
@@ -623,9 +733,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** The timer of one pending request's review window. */
   private static final class ReviewWindow extends TimerWheel.Timer {
     final String requestId;
+    /** Whose request it is: what the limit of pending requests per subject counts. */
+    final Subject requester;
 
-    ReviewWindow(String requestId) {
+    ReviewWindow(String requestId, Subject requester) {
       this.requestId = requestId;
+      this.requester = requester;
     }
   }
 
@@ -647,7 +760,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     while (true) {
       BreakGlassReview review = readReview(grantId).orElseThrow(() -> new IllegalArgumentException(
           "grantId " + Validate.show(grantId) + " names no break-glass grant"));
-      if (review.grant().subject().equals(reviewer)) {
+      if (personKey.samePerson(review.grant().subject(), reviewer)) {
         throw new IllegalArgumentException("reviewer " + reviewer + " may not review its own break-glass access");
       }
       if (review.isAcknowledged()) {
@@ -668,6 +781,20 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public AccessDecision check(@Nullable Subject subject, @Nullable String resource, @Nullable String action) {
+    return check(subject, resource, action, null);
+  }
+
+  /** {@link GrantHandle#check}: by the handle's grant alone, which may be bound to it. */
+  AccessDecision checkHeld(Grant held, @Nullable String resource, @Nullable String action) {
+    return check(held.subject(), resource, action, held.id());
+  }
+
+  /**
+   * @param heldId {@code null} for an ordinary check, which no bound grant allows; else the one grant that may
+   *     allow, bound or not (a handle's check)
+   */
+  private AccessDecision check(@Nullable Subject subject, @Nullable String resource, @Nullable String action,
+      @Nullable String heldId) {
     if (closed) {
       return CLOSED;
     }
@@ -684,10 +811,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (now > freshUntil) {
       return denied(subject, resource, action, STALE);
     }
-    Object entry = index.get(subject);
+    Object entry = heldId == null ? index.get(subject) : live.get(heldId);
     if (entry != null) {
       AccessDecision decision = entry instanceof LiveGrant grant
-          ? (grant.matches(resource) ? allowIfEffective(grant, resource, action, now) : null)
+          ? ((heldId != null || !grant.bound) && grant.matches(resource)
+              ? allowIfEffective(grant, resource, action, now) : null)
           : checkGroup((LiveGrant.Group) entry, resource, action, now);
       if (decision != null) {
         return decision;
@@ -739,6 +867,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
         }
       } else if (keys[i] != key || !grants[i].matchesName(resource)) {
         continue;
+      }
+      if (grants[i].bound) {
+        continue; // allowed only through its handle
       }
       AccessDecision decision = allowIfEffective(grants[i], resource, action, now);
       if (decision != null) {
@@ -823,24 +954,36 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public Grant extend(String grantId, Duration more, @Nullable String justification) {
+    return extendAs(grantId, more, justification, null);
+  }
+
+  @Override
+  public Grant extend(String grantId, Duration more, @Nullable String justification, Subject actor) {
+    return extendAs(grantId, more, justification, Validate.notNull("actor", actor));
+  }
+
+  /** @param actor who extends; {@code null} for the holder */
+  private Grant extendAs(String grantId, Duration more, @Nullable String justification, @Nullable Subject actor) {
     Validate.id("grantId", grantId);
     Validate.duration("more", more);
     Validate.text("justification", justification);
     ensureOpen();
     LiveGrant working = live.get(grantId);
     if (working == null) {
-      return extendStored(grantId, more, justification);
+      return extendStored(grantId, more, justification, actor);
     }
     // One extension of a grant at a time here: a second one must not build on a first that may still fail.
     synchronized (working) {
-      return extendStored(grantId, more, justification);
+      return extendStored(grantId, more, justification, actor);
     }
   }
 
-  private Grant extendStored(String grantId, Duration more, @Nullable String justification) {
+  private Grant extendStored(String grantId, Duration more, @Nullable String justification, @Nullable Subject actor) {
     while (true) {
       Grant current = readStored(grantId)
           .orElseThrow(() -> new IllegalArgumentException("grantId " + Validate.show(grantId) + " names no grant"));
+      Subject by = actor != null ? actor : current.subject();
+      requireOwnerOrAdministrator(by, current.subject(), "extend grant " + grantId);
       long now = time.millis();
       Instant runsOutAt = runsOutAt(current, now);
       if (current.state().isTerminal() || now >= runsOutAt.toEpochMilli()) {
@@ -866,7 +1009,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
           continue; // changed meanwhile: judge the new state
         }
         try {
-          audit.writeOrThrow(event(AuditEventType.EXTENDED, current.subject(), extended, justification,
+          audit.writeOrThrow(event(AuditEventType.EXTENDED, by, extended, justification,
               Map.of("previousExpiresAt", current.expiresAt().toString(), "expiresAt", extended.expiresAt().toString())));
         } catch (AuditException e) {
           // Audit before effect: take the extension back; the working copy was never changed.
@@ -881,6 +1024,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
           throw new IllegalStateException("grant " + grantId + " has ended (ran out at " + current.expiresAt()
               + ", before the extension could take effect)");
         }
+        extendCredential(extended);
         listeners.emit("extended", l -> l.onExtended(extended));
         return extended;
       } finally {
@@ -962,6 +1106,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   @Override
+  public boolean release(String grantId, Subject actor) {
+    Validate.id("grantId", grantId);
+    Validate.notNull("actor", actor);
+    ensureOpen();
+    return end(grantId, Ending.RELEASE, actor, Grant.RELEASED_REASON);
+  }
+
+  @Override
   public boolean revoke(String grantId, Subject actor, String reason) {
     Validate.id("grantId", grantId);
     Validate.notNull("actor", actor);
@@ -1008,6 +1160,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return false;
       }
       Grant current = stored.get();
+      if (ending == Ending.RELEASE && actor != null) {
+        requireOwnerOrAdministrator(actor, current.subject(), "release grant " + grantId);
+      }
       long now = time.millis();
       Instant runsOutAt = runsOutAt(current, now);
       boolean ranOut = now >= runsOutAt.toEpochMilli();
@@ -1035,7 +1190,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
       Map<String, String> details = effective == Ending.EXPIRE
           ? Map.of("expiresAt", runsOutAt.toString())
           : Map.of();
-      Subject by = effective == Ending.EXPIRE ? null : effective == Ending.RELEASE ? current.subject() : actor;
+      Subject by = effective == Ending.EXPIRE ? null
+          : effective == Ending.RELEASE && actor == null ? current.subject() : actor;
       if (audit.writeReducing(event(effective.event, by, ended, ended.endReason(), details))) {
         scheduleAuditRetry();
       }
@@ -1148,13 +1304,35 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   @Override
   public GrantHandle acquire(AccessRequest request) {
+    return acquire(request, false);
+  }
+
+  @Override
+  public GrantHandle acquireBound(AccessRequest request) {
+    return acquire(request, true);
+  }
+
+  /** Access now or nothing: a request that waits for approvals is cancelled, a grant not effective now released. */
+  private GrantHandle acquire(AccessRequest request, boolean bound) {
     Validate.notNull("request", request);
     if (request.startAt() != null && request.startAt().isAfter(time.now())) {
       throw Validate.bad("startAt", request.startAt().toString(), "must not be in the future for acquire");
     }
-    RequestOutcome outcome = request(request);
+    RequestOutcome outcome = request(request, bound);
     if (outcome instanceof RequestOutcome.Granted granted && granted.grant().isEffectiveAt(time.now())) {
       return new GrantHandle(this, granted.grant(), credential(granted.grant().id()).orElse(null));
+    }
+    try {
+      if (outcome instanceof RequestOutcome.Pending pending
+          && !cancel(pending.requestId(), request.subject(), "acquire does not wait for approvals")) {
+        // Approved in the meantime: the grant is nobody's to use, as acquire already answered no.
+        readRequest(pending.requestId()).map(RequestRecord::grantId).ifPresent(this::release);
+      } else if (outcome instanceof RequestOutcome.Granted granted) {
+        release(granted.grant().id());
+      }
+    } catch (RuntimeException e) {
+      // Left to its review window or its expiry, which end it all the same.
+      log.warn("could not withdraw request {}, which acquire could not use", outcome.requestId(), e);
     }
     throw new AccessNotGrantedException(outcome);
   }
@@ -1163,13 +1341,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   public void close() {
     if (!closed) {
       closed = true;
-      if (feedSubscription != null) {
-        try {
-          feedSubscription.close();
-        } catch (Exception e) {
-          log.warn("the store's change feed did not close cleanly", e);
-        }
-      }
+      closeQuietly(feedSubscription);
+      closeQuietly(malformedSubscription);
       expiry.close();
     }
   }
@@ -1306,6 +1479,67 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
+  private static Duration doubled(Duration backoff) {
+    return backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+  }
+
+  /** Makes the grant's credential follow its extension; a failure is retried with backoff while it matters. */
+  private void extendCredential(Grant extended) {
+    LiveGrant working = live.get(extended.id());
+    if (credentialIssuer == null || working == null || working.credential == null) {
+      return;
+    }
+    CredentialExtension extension = new CredentialExtension(extended);
+    if (!extension.attempt()) {
+      scheduleRetry(extension);
+    }
+  }
+
+  private void scheduleRetry(CredentialExtension extension) {
+    if (!closed) {
+      expiry.schedule(extension, time.millis() + extension.backoff.toMillis());
+    }
+  }
+
+  /**
+   * A credential still to extend, retried on the expiry thread with growing backoff until it succeeds, the grant
+   * ends (its credential is then invalidated instead) or a later extension takes over.
+   */
+  private final class CredentialExtension extends TimerWheel.Timer {
+    final Grant grant;
+    Duration backoff = FIRST_RETRY;
+    int failures;
+
+    CredentialExtension(Grant grant) {
+      this.grant = grant;
+    }
+
+    /** Tries once; {@code true} when done or no longer needed. Reports a failure (never the secret). */
+    boolean attempt() {
+      LiveGrant working = live.get(grant.id());
+      if (working == null || working.credential == null || working.view.grant.version() != grant.version()) {
+        return true;
+      }
+      try {
+        Credential extended = credentialIssuer.extend(grant, working.credential);
+        if (extended == null || !grant.id().equals(extended.grantId())) {
+          throw new IllegalStateException("the issuer returned no credential for grant " + grant.id());
+        }
+        working.credential = extended;
+        if (failures > 0) {
+          log.warn("the credential of grant {} was extended after {} failed attempts", grant.id(), failures);
+        }
+        return true;
+      } catch (RuntimeException e) {
+        failures++;
+        log.error("could not extend the credential of grant {} to {} (attempt {}); retrying in {}", grant.id(),
+            grant.expiresAt(), failures, backoff, e);
+        backoff = doubled(backoff);
+        return false;
+      }
+    }
+  }
+
   private void scheduleRetry(Invalidation invalidation) {
     if (!closed) {
       expiry.schedule(invalidation, time.millis() + invalidation.backoff.toMillis());
@@ -1361,6 +1595,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     } else if (timer instanceof Invalidation invalidation) {
       if (!invalidation.attempt(credentialIssuer)) {
         scheduleRetry(invalidation);
+      }
+    } else if (timer instanceof CredentialExtension extension) {
+      if (!extension.attempt()) {
+        scheduleRetry(extension);
       }
     } else if (timer instanceof ReviewWindow window) {
       try {
@@ -1561,13 +1799,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return details;
   }
 
-  private static Map<String, String> grantDetails(Grant grant) {
+  private Map<String, String> grantDetails(Grant grant) {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("rule", grant.rule());
     details.put("notBefore", grant.notBefore().toString());
     details.put("expiresAt", grant.expiresAt().toString());
     if (grant.reference() != null) {
       details.put("reference", grant.reference());
+    }
+    if (credentialIssuer != null) {
+      try {
+        credentialIssuer.auditDetails(grant).forEach(details::putIfAbsent);
+      } catch (RuntimeException e) {
+        log.warn("credential issuer {} could not describe grant {} for the audit", credentialIssuer.getClass().getName(),
+            grant.id(), e);
+      }
     }
     return details;
   }

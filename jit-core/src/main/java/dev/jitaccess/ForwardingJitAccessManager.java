@@ -46,6 +46,11 @@ public abstract class ForwardingJitAccessManager implements JitAccessManager {
   }
 
   @Override
+  public boolean cancel(String requestId, Subject actor) {
+    return delegate.cancel(requestId, actor);
+  }
+
+  @Override
   public List<RequestRecord> pendingRequests() {
     return delegate.pendingRequests();
   }
@@ -76,8 +81,18 @@ public abstract class ForwardingJitAccessManager implements JitAccessManager {
   }
 
   @Override
+  public Grant extend(String grantId, Duration more, @Nullable String justification, Subject actor) {
+    return delegate.extend(grantId, more, justification, actor);
+  }
+
+  @Override
   public boolean release(String grantId) {
     return delegate.release(grantId);
+  }
+
+  @Override
+  public boolean release(String grantId, Subject actor) {
+    return delegate.release(grantId, actor);
   }
 
   @Override
@@ -108,6 +123,11 @@ public abstract class ForwardingJitAccessManager implements JitAccessManager {
   @Override
   public GrantHandle acquire(AccessRequest request) {
     return delegate.acquire(request);
+  }
+
+  @Override
+  public GrantHandle acquireBound(AccessRequest request) {
+    return delegate.acquireBound(request);
   }
 
   @Override

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param version incremented by every change
  * @param endedAt when it ended, for a terminal state
  * @param endReason why it ended ({@value #RELEASED_REASON} for a release), for a terminal state
+ * @param bound whether it is bound to the handle it was acquired with ({@link JitAccessManager#acquireBound}): no
+ *     {@link JitAccessManager#check} allows it, only that handle's {@link GrantHandle#check}
  */
 public record Grant(
     String id,
@@ -46,7 +48,8 @@ public record Grant(
     String rule,
     long version,
     @Nullable Instant endedAt,
-    @Nullable String endReason) {
+    @Nullable String endReason,
+    boolean bound) {
 
   /** The end reason of a grant its holder gave back. */
   public static final String RELEASED_REASON = "released";
@@ -72,6 +75,15 @@ public record Grant(
     Validate.text("endReason", endReason);
   }
 
+  /** A grant that is not {@linkplain #bound() bound} to a handle. */
+  public Grant(String id, String requestId, Subject subject, String resource, Set<String> actions, Instant notBefore,
+      Instant expiresAt, GrantState state, @Nullable String justification, @Nullable String reference,
+      List<Approval> approvals, boolean breakGlass, String rule, long version, @Nullable Instant endedAt,
+      @Nullable String endReason) {
+    this(id, requestId, subject, resource, actions, notBefore, expiresAt, state, justification, reference, approvals,
+        breakGlass, rule, version, endedAt, endReason, false);
+  }
+
   /** Whether the grant allows access at {@code now}. */
   public boolean isEffectiveAt(Instant now) {
     return state == GrantState.ACTIVE && !now.isBefore(notBefore) && now.isBefore(expiresAt);
@@ -85,19 +97,19 @@ public record Grant(
   /** The same grant with a new expiry, one version on. */
   public Grant withExpiresAt(Instant newExpiresAt) {
     return new Grant(id, requestId, subject, resource, actions, notBefore, newExpiresAt, state, justification,
-        reference, approvals, breakGlass, rule, version + 1, endedAt, endReason);
+        reference, approvals, breakGlass, rule, version + 1, endedAt, endReason, bound);
   }
 
   /** The same grant ended, one version on. */
   public Grant ended(GrantState terminal, Instant at, String reason) {
     Validate.requireArgument(terminal.isTerminal(), "state", terminal, "must be terminal");
     return new Grant(id, requestId, subject, resource, actions, notBefore, expiresAt, terminal, justification,
-        reference, approvals, breakGlass, rule, version + 1, at, reason);
+        reference, approvals, breakGlass, rule, version + 1, at, reason, bound);
   }
 
   @Override
   public String toString() {
     return "Grant[" + id + " " + subject + " " + resource + " " + actions + " " + state
-        + " " + notBefore + ".." + expiresAt + " v" + version + "]";
+        + " " + notBefore + ".." + expiresAt + " v" + version + (bound ? " bound" : "") + "]";
   }
 }

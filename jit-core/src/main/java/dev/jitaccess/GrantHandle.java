@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GrantHandle implements AutoCloseable {
 
-  private final JitAccessManager manager;
+  private final DefaultJitAccessManager manager;
   private final Grant grant;
   private final Credential credential;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  GrantHandle(JitAccessManager manager, Grant grant, @Nullable Credential credential) {
+  GrantHandle(DefaultJitAccessManager manager, Grant grant, @Nullable Credential credential) {
     this.manager = manager;
     this.grant = grant;
     this.credential = credential;
@@ -41,6 +41,14 @@ public final class GrantHandle implements AutoCloseable {
    */
   public Optional<Credential> credential() {
     return Optional.ofNullable(credential);
+  }
+
+  /**
+   * Whether this handle's grant allows {@code action} on the concrete {@code resource} now; the one check that
+   * allows a grant from {@link JitAccessManager#acquireBound}. Audited as {@link JitAccessManager#check} is.
+   */
+  public AccessDecision check(@Nullable String resource, @Nullable String action) {
+    return manager.checkHeld(grant, resource, action);
   }
 
   /** Releases the grant (which invalidates its credential); later calls do nothing. */

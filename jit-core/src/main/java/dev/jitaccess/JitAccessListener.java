@@ -18,6 +18,9 @@ public interface JitAccessListener {
   /** An approver said no; the request has ended. */
   default void onRequestRejected(RequestRecord request) {}
 
+  /** A pending request was withdrawn (see {@link JitAccessManager#cancel}); it has ended. */
+  default void onRequestCancelled(RequestRecord request) {}
+
   /** A request's review window passed without enough approvals; it has ended. */
   default void onRequestExpired(RequestRecord request) {}
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The entry point: request, check, extend and end just-in-time grants.
@@ -38,10 +39,11 @@ public interface JitAccessManager extends AutoCloseable {
 
   /**
    * An approver says yes to a pending request. Once enough distinct eligible approvers have, the request is
-   * granted and the grant's time starts now. Approving twice counts once and changes nothing.
+   * granted and the grant's time starts now. Approving twice counts once and changes nothing; so does another
+   * subject that is the same person (see {@link Builder#personKey}).
    *
    * @throws IllegalArgumentException for an unknown request, or an approver who is not eligible (the requester
-   *     itself, unless the rule allows self-approval)
+   *     itself under any spelling, unless the rule allows self-approval)
    * @throws IllegalStateException when the request is no longer pending
    */
   RequestOutcome approve(String requestId, Subject approver, @Nullable String comment);
@@ -53,6 +55,16 @@ public interface JitAccessManager extends AutoCloseable {
    * @throws IllegalStateException when the request is no longer pending
    */
   RequestOutcome deny(String requestId, Subject approver, String reason);
+
+  /**
+   * Withdraws a pending request: it ends {@link RequestState#CANCELLED}, audited {@code CANCELLED} with
+   * {@code actor}, and listeners hear {@link JitAccessListener#onRequestCancelled}. Only the requester or an
+   * administrator (see {@link Builder#administrators}) may cancel.
+   *
+   * @return {@code false} if the request is unknown or no longer pending; nothing is written then
+   * @throws IllegalArgumentException when {@code actor} is neither the requester nor an administrator
+   */
+  boolean cancel(String requestId, Subject actor);
 
   /** The requests waiting for approvals. */
   List<RequestRecord> pendingRequests();
@@ -67,7 +79,8 @@ public interface JitAccessManager extends AutoCloseable {
    * Records the post-incident review of a break-glass grant.
    *
    * @return {@code false} if it had been reviewed already
-   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the grant's own subject
+   * @throws IllegalArgumentException for an unknown grant, or when the reviewer is the same person as the grant's
+   *     subject (see {@link Builder#personKey})
    */
   boolean acknowledgeReview(String grantId, Subject reviewer, @Nullable String comment);
 
@@ -91,8 +104,26 @@ public interface JitAccessManager extends AutoCloseable {
    */
   Grant extend(String grantId, Duration more, @Nullable String justification);
 
+  /**
+   * As {@link #extend(String, Duration, String)}, done by {@code actor}, whom the {@code EXTENDED} event names. The
+   * grant's holder may extend it; someone else only when an administrator (see {@link Builder#administrators}),
+   * and the policy still bounds the extension.
+   *
+   * @throws IllegalArgumentException also when {@code actor} is neither the holder nor an administrator
+   */
+  Grant extend(String grantId, Duration more, @Nullable String justification, Subject actor);
+
   /** The holder is done early. {@code false} if the grant had already ended (or is unknown). */
   boolean release(String grantId);
+
+  /**
+   * As {@link #release(String)}, done by {@code actor}, whom the {@code RELEASED} event names: the holder, or an
+   * administrator (see {@link Builder#administrators}). To take away someone else's grant otherwise, use
+   * {@link #revoke}.
+   *
+   * @throws IllegalArgumentException when {@code actor} is neither the holder nor an administrator
+   */
+  boolean release(String grantId, Subject actor);
 
   /** Takes a grant away. {@code false} if it had already ended (or is unknown). */
   boolean revoke(String grantId, Subject actor, String reason);
@@ -113,11 +144,21 @@ public interface JitAccessManager extends AutoCloseable {
   List<Grant> activeGrants(Subject subject);
 
   /**
-   * Requests access that must be effective now and returns it as a handle whose {@code close()} releases it.
+   * Requests access that must be effective now and returns it as a handle whose {@code close()} releases it. A
+   * request that cannot be turned into such a grant leaves nothing behind: one routed to approvers is cancelled.
    *
    * @throws AccessNotGrantedException when the request is denied or waits for approval
    */
   GrantHandle acquire(AccessRequest request);
+
+  /**
+   * As {@link #acquire}, for a grant bound to the handle: no {@link #check} allows it, on this instance or any
+   * other sharing the store; only {@link GrantHandle#check} does. For access held by one call (an elevation), which
+   * other calls of the same subject must not ride on.
+   *
+   * @throws AccessNotGrantedException when the request is denied or waits for approval (it is then cancelled)
+   */
+  GrantHandle acquireBound(AccessRequest request);
 
   /** Stops the expiry thread. Idempotent. Afterwards every check is denied and every change refused. */
   @Override
@@ -147,6 +188,9 @@ public interface JitAccessManager extends AutoCloseable {
     final List<JitAccessListener> listeners = new ArrayList<>();
     Clock clock;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
+    PersonKey personKey = PersonKey.standard();
+    Set<Subject> administrators = Set.of();
+    Set<String> administratorGroups = Set.of();
     Duration expiryWarning = Duration.ZERO;
     Duration stalenessBound = DEFAULT_STALENESS_BOUND;
     int maxActiveGrantsPerSubject = DEFAULT_MAX_ACTIVE_GRANTS_PER_SUBJECT;
@@ -206,6 +250,30 @@ public interface JitAccessManager extends AutoCloseable {
     /** Where approvers' group memberships come from; default {@link ApproverDirectory#NONE}. */
     public Builder approverDirectory(ApproverDirectory directory) {
       this.approverDirectory = Validate.notNull("approverDirectory", directory);
+      return this;
+    }
+
+    /**
+     * Which person a subject is, for separation of duties (self-approval, an approver counts once, the own
+     * break-glass review); default {@link PersonKey#standard()}, which takes {@code bob}, {@code BOB} and
+     * {@code service:bob} for one person.
+     */
+    public Builder personKey(PersonKey personKey) {
+      this.personKey = Validate.notNull("personKey", personKey);
+      return this;
+    }
+
+    /**
+     * Who may act on other subjects' grants and requests besides their holder: release or extend someone else's
+     * grant, cancel someone else's pending request. The subjects named, and the members of the groups named (as
+     * the {@link #approverDirectory} tells), are administrators. Default none. Revocation is not limited by it: the
+     * application decides who may call {@link JitAccessManager#revoke}.
+     */
+    public Builder administrators(Set<Subject> subjects, Set<String> groups) {
+      Validate.notNull("administrators.subjects", subjects).forEach(s -> Validate.notNull("administrators.subjects", s));
+      Validate.notNull("administrators.groups", groups).forEach(g -> Validate.id("administrators.groups", g));
+      this.administrators = Set.copyOf(subjects);
+      this.administratorGroups = Set.copyOf(groups);
       return this;
     }
 
@@ -303,13 +371,27 @@ public interface JitAccessManager extends AutoCloseable {
      * (grants that ran out while nothing was running expire at once).
      *
      * @throws IllegalStateException when no policy was set
+     * @throws IllegalArgumentException when the store is a change feed whose heartbeat is known and the staleness
+     *     bound is not larger than twice it
      * @throws JitAccessException when the store cannot be read
      */
     public JitAccessManager build() {
       if (policy == null) {
         throw new IllegalStateException("policy is required: call policy(...) before build()");
       }
+      if (store instanceof dev.jitaccess.store.ChangeFeed feed) {
+        feed.heartbeatInterval().ifPresent(this::requireBoundAboveTwiceHeartbeat);
+      }
       return new DefaultJitAccessManager(this);
+    }
+
+    /** A bound of two heartbeats or less runs out on a healthy feed whenever one heartbeat comes a little late. */
+    private void requireBoundAboveTwiceHeartbeat(Duration heartbeat) {
+      if (stalenessBound.compareTo(heartbeat.multipliedBy(2)) <= 0) {
+        throw new IllegalArgumentException("stalenessBound " + stalenessBound + " must be larger than twice the "
+            + "store's change feed heartbeat " + heartbeat + " (" + heartbeat.multipliedBy(2)
+            + "): raise stalenessBound or lower the store's heartbeat");
+      }
     }
 
     GrantStore storeOrDefault() {

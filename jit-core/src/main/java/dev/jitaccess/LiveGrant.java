@@ -34,6 +34,8 @@ final class LiveGrant extends TimerWheel.Timer {
 
   final String grantId;
   final Subject subject;
+  /** Allowed only through its handle, never by an ordinary check (see {@link Grant#bound()}). */
+  final boolean bound;
   /** The resource pattern of a pattern grant; null for an exact one, which {@link #exactName} describes fully. */
   @Nullable final ResourcePattern pattern;
   /**
@@ -70,6 +72,7 @@ final class LiveGrant extends TimerWheel.Timer {
   LiveGrant(Grant grant) {
     this.grantId = grant.id();
     this.subject = grant.subject();
+    this.bound = grant.bound();
     ResourcePattern parsed = ResourcePattern.of(grant.resource());
     this.pattern = parsed.isExact() ? null : parsed;
     this.exactName = parsed.isExact() ? parsed.text() : null;

@@ -65,9 +65,9 @@ public record RequestRecord(
     return requirement == null ? 0 : Math.max(0, requirement.approvals() - approvals.size());
   }
 
-  /** Whether {@code approver} has approved already. */
-  public boolean isApprovedBy(Subject approver) {
-    return approvals.stream().anyMatch(a -> a.approver().equals(approver));
+  /** Whether the person {@code approver} is, as {@code personKey} tells, has approved already, in any spelling. */
+  public boolean isApprovedBy(Subject approver, PersonKey personKey) {
+    return approvals.stream().anyMatch(a -> personKey.samePerson(a.approver(), approver));
   }
 
   /** One more approval; the request stays pending until it is granted. */

@@ -9,7 +9,9 @@ public enum RequestState {
   /** An approver said no. */
   REJECTED,
   /** Its review window passed without enough approvals. */
-  EXPIRED;
+  EXPIRED,
+  /** Its requester (or an administrator) withdrew it while it was pending. */
+  CANCELLED;
 
   public boolean isTerminal() {
     return this != PENDING;

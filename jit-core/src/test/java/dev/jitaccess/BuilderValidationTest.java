@@ -108,6 +108,7 @@ class BuilderValidationTest {
         Arguments.of("credentialIssuer", (Consumer<JitAccessManager.Builder>) b -> b.credentialIssuer(null)),
         Arguments.of("listener", (Consumer<JitAccessManager.Builder>) b -> b.listener(null)),
         Arguments.of("approverDirectory", (Consumer<JitAccessManager.Builder>) b -> b.approverDirectory(null)),
+        Arguments.of("personKey", (Consumer<JitAccessManager.Builder>) b -> b.personKey(null)),
         Arguments.of("usageAudit", (Consumer<JitAccessManager.Builder>) b -> b.usageAudit(null)),
         Arguments.of("expiryWarning", (Consumer<JitAccessManager.Builder>) b -> b.expiryWarning(null)),
         Arguments.of("stalenessBound", (Consumer<JitAccessManager.Builder>) b -> b.stalenessBound(null)),

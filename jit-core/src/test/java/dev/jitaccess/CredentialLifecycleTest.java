@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.jitaccess.credential.Credential;
 import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.credential.InvalidTokenException;
+import dev.jitaccess.credential.RevocationList;
 import dev.jitaccess.credential.SignedTokenIssuer;
 import dev.jitaccess.credential.SignedTokenVerifier;
 import dev.jitaccess.credential.SigningKeys;
@@ -60,7 +61,8 @@ class CredentialLifecycleTest {
   void aPipelineStepGetsASignedTokenThatStopsWorkingTheMomentTheStepEndsEvenWhenItFails() {
     SigningKeys keys = SigningKeys.generate("k1");
     dev.jitaccess.testing.ManualClock clock = new dev.jitaccess.testing.ManualClock();
-    SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).clock(clock).build();
+    SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).clock(clock)
+        .revocationList(new RevocationList(clock)).build();
     EngineFixture f = fixtures.create(b -> b.credentialIssuer(issuer));
     f.clock.set(clock.instant());
     SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock)

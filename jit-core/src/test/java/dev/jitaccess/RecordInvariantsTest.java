@@ -49,12 +49,15 @@ class RecordInvariantsTest {
   }
 
   @Test
-  void isApprovedByNamesExactlyWhoApproved() {
+  void isApprovedByNamesThePersonWhoApprovedAsTheKeyTellsIt() {
     RequestRecord one = pending(TWO).withApproval(by(BOB));
+    PersonKey exact = Subject::toString;
 
-    assertThat(one.isApprovedBy(BOB)).isTrue();
-    assertThat(one.isApprovedBy(CAROL)).isFalse();
-    assertThat(one.isApprovedBy(Subject.service("bob"))).isFalse();
+    assertThat(one.isApprovedBy(BOB, PersonKey.standard())).isTrue();
+    assertThat(one.isApprovedBy(CAROL, PersonKey.standard())).isFalse();
+    assertThat(one.isApprovedBy(Subject.service("BOB"), PersonKey.standard())).isTrue();
+    assertThat(one.isApprovedBy(BOB, exact)).isTrue();
+    assertThat(one.isApprovedBy(Subject.service("bob"), exact)).isFalse();
   }
 
   @Test

@@ -32,16 +32,50 @@ final class AuditChain {
   /** The {@code prev} of the very first line. */
   static final String GENESIS = "0".repeat(64);
 
-  /** First line of every file: {@code file} (its index, from 1), {@code cause}, {@code previousFile}. */
+  /**
+   * First line of every file: {@code file} (its index, from 1), {@code cause}, {@code previousFile} and, since
+   * the second format, {@code previousEnd} (an {@link End}: how the previous file ended).
+   */
   static final String OPENED = "OPENED";
   /** Fence for a torn last line of the previous file: {@code file} (its index), {@code offset}, {@code length}. */
   static final String TRUNCATED = "TRUNCATED";
   /** The sink was closed; the last line of its file. */
   static final String CLOSED = "CLOSED";
 
+  /** The {@code cause} of an OPENED record whose previous file reached its size or age. */
+  static final String ROTATION = "rotation";
+
+  /**
+   * The longest line the sink writes and the verifier reads by default, without its newline: 16 MiB. The sink
+   * refuses a bigger event, and its own start could not read one back.
+   */
+  static final int MAX_LINE = 16 << 20;
+
   /** The members the chain needs; the rest of a line is checked for syntax only. */
   private static final Set<String> CHAIN_MEMBERS =
-      Set.of("seq", "type", "prev", "hash", "file", "offset", "length", "cause");
+      Set.of("seq", "type", "prev", "hash", "file", "offset", "length", "cause", "previousEnd");
+
+  /**
+   * How a file of the log ended, as the {@code previousEnd} of the next file's OPENED record states it: the
+   * sink reads it from the file when it starts the next one, and the verifier checks the statement against
+   * the file. Only {@link #CLOSED} is a clean stop; the others, except {@link #ROTATED}, mean its writer
+   * crashed, failed, or the file's tail was cut before the next start.
+   */
+  enum End {
+    /** Its last line is the sink's CLOSED record. */
+    CLOSED,
+    /** It ends with an incomplete line (fenced by the next file's TRUNCATED record). */
+    TORN,
+    /** Its last line is complete but not a CLOSED record: a crash between two writes, or a cut at a line end. */
+    UNCLOSED,
+    /** It reached its size or age and the sink went on in the next file. */
+    ROTATED;
+
+    /** The value in the OPENED record. */
+    String value() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** {@code ,"hash":"} + 64 hex digits + {@code "}}. */
   static final int HASH_SUFFIX_LENGTH = 9 + 64 + 2;

@@ -8,6 +8,8 @@ public enum AuditEventType {
   APPROVED,
   /** An approver said no. */
   REJECTED,
+  /** A pending request was withdrawn by its requester, an administrator, or an {@code acquire} it could not serve. */
+  CANCELLED,
   /** The policy said no (or failed, which counts as no). */
   DENIED,
   /** Access was given; written before the grant becomes visible to checks. */
@@ -40,7 +42,15 @@ public enum AuditEventType {
    * details tell how many ({@code lost}) and which ({@code firstLost}, {@code lastLost}, {@code from},
    * {@code to}). Written when the sink accepts events again, before the events still held.
    */
-  AUDIT_LOST;
+  AUDIT_LOST,
+  /**
+   * The grant store holds a record it cannot read (a malformed row): it was left out, so what it describes is not
+   * honoured, and every other record still is (see {@link dev.jitaccess.store.MalformedRecordReporter}). Written
+   * once per record and store, the first time a read meets it. {@code grantId} (a grant or review) or
+   * {@code requestId} (a request) names it; the details name the {@code table}, the {@code kind} and the
+   * {@code problem}, never the stored values.
+   */
+  STORE_RECORD_SKIPPED;
 
   /** Events that reduce privilege must never be blocked by a failing sink. */
   public boolean reducesPrivilege() {

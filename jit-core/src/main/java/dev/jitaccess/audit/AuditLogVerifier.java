@@ -1,7 +1,10 @@
 package dev.jitaccess.audit;
 
+import dev.jitaccess.audit.AuditChain.End;
 import dev.jitaccess.internal.json.MalformedJsonException;
 import jakarta.annotation.Nullable;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -31,7 +34,8 @@ import java.util.Set;
  * From a shell, with only jit-core on the class path (it needs nothing else):
  *
  * <pre>
- * java -cp jit-core.jar dev.jitaccess.audit.AuditLogVerifier verify [--anchor SEQ:HASH] FILE_OR_DIRECTORY...
+ * java -cp jit-core.jar dev.jitaccess.audit.AuditLogVerifier verify [--anchor SEQ:HASH] [--require-closed]
+ *     [--max-line-bytes N] FILE_OR_DIRECTORY...
  * </pre>
  *
  * It prints {@code OK ...} on standard output and exits with 0, or prints {@code BROKEN ...} on standard error
@@ -39,14 +43,29 @@ import java.util.Set;
  * order by the index in their {@code OPENED} header, not by name.
  *
  * <p>What it finds ({@link Kind}): a line whose bytes changed ({@code EDITED}, also when the line was then
- * re-hashed, since the next line's link breaks); a line removed ({@code DROPPED}); lines out of order
- * ({@code REORDERED}); a line or file copied ({@code DUPLICATED}); a file cut short, or a torn last line that no
- * {@code TRUNCATED} record accounts for ({@code TRUNCATED}); a file missing from the sequence
- * ({@code MISSING_FILE}). A hash chain cannot see lines removed from the very end of the log, nor a log
- * re-hashed from the point of an edit on: for that, keep the latest {@link JsonLinesAuditSink#head()} somewhere
- * else (the sink logs it when it closes) and pass it as an {@link Anchor}.
+ * re-hashed, since the next line's link breaks, and any byte after a file's {@code CLOSED} record); a line
+ * removed ({@code DROPPED}); lines out of order ({@code REORDERED}); a line or file copied ({@code DUPLICATED});
+ * a file cut short, or a torn last line that no {@code TRUNCATED} record accounts for ({@code TRUNCATED}); a file
+ * missing from the sequence ({@code MISSING_FILE}). A hash chain cannot see lines removed from the very end of
+ * the log, nor a log re-hashed from the point of an edit on: for that, keep the latest
+ * {@link JsonLinesAuditSink#head()} somewhere else (the sink logs it when it closes) and pass it as an
+ * {@link Anchor}.
+ *
+ * <p><b>Files that were not closed.</b> A file whose writer stopped without its {@code CLOSED} record (a crash,
+ * a failing disk, or a tail cut at a line end before the next start: the chain cannot tell these apart) is not a
+ * break, since the sink goes on after it in a new file whose {@code OPENED} record says how it ended. Each such
+ * restart is listed in {@link Result#notClosed()}; with {@link Options#requiringClosed()} ({@code --require-closed})
+ * it is a {@code NOT_CLOSED} failure, and so is a log that does not end with a {@code CLOSED} record.
+ *
+ * <p>Lines are streamed, one at a time, so memory does not grow with the size of a file; a line longer than
+ * {@link Options#maxLineBytes()} is reported as {@code EDITED} at its line number, never read whole.
  */
 public final class AuditLogVerifier {
+
+  /** The longest line read by default, without its newline: the longest the sink writes, 16 MiB. */
+  public static final int DEFAULT_MAX_LINE_BYTES = AuditChain.MAX_LINE;
+  /** The largest {@link Options#maxLineBytes()} allowed: 1 GiB. */
+  public static final int MAX_MAX_LINE_BYTES = 1 << 30;
 
   /** How the chain is broken. */
   public enum Kind {
@@ -61,7 +80,12 @@ public final class AuditLogVerifier {
     /** A file ends early or with an incomplete line, or the log ends before the anchor. */
     TRUNCATED,
     /** A file of the sequence is missing. */
-    MISSING_FILE
+    MISSING_FILE,
+    /**
+     * A file ends without its {@code CLOSED} record before the sink restarted in the next one, or the log does
+     * not end with one. A problem only when {@link Options#requiringClosed() asked for}.
+     */
+    NOT_CLOSED
   }
 
   /**
@@ -83,10 +107,16 @@ public final class AuditLogVerifier {
   /**
    * The outcome. When {@link #ok()}, {@code lastSeq} and {@code lastHash} are the end of the chain (to keep as
    * an anchor) and {@code closed} tells whether the log ends with the sink's {@code CLOSED} record (otherwise it
-   * is still being written, or its writer crashed).
+   * is still being written, or its writer crashed). {@code notClosed} lists, as {@link Kind#NOT_CLOSED} problems,
+   * the files after which the sink restarted although they had no {@code CLOSED} record (empty when the
+   * verification stopped at a problem before the end).
    */
   public record Result(@Nullable Problem problem, int files, long lines, long lastSeq, String lastHash,
-      boolean closed) {
+      boolean closed, List<Problem> notClosed) {
+
+    public Result {
+      notClosed = List.copyOf(notClosed);
+    }
 
     public boolean ok() {
       return problem == null;
@@ -94,10 +124,13 @@ public final class AuditLogVerifier {
 
     @Override
     public String toString() {
-      return ok()
-          ? "OK: " + files + " files, " + lines + " lines, last seq " + lastSeq + ", last hash " + lastHash
-              + (closed ? ", closed" : ", not closed (still open, or its writer stopped)")
-          : "BROKEN: " + problem;
+      if (!ok()) {
+        return "BROKEN: " + problem;
+      }
+      String restarts = notClosed.isEmpty() ? "" : ", " + notClosed.size() + (notClosed.size() == 1 ? " file" : " files")
+          + " not closed before a restart (the first: " + notClosed.get(0) + ")";
+      return "OK: " + files + " files, " + lines + " lines, last seq " + lastSeq + ", last hash " + lastHash
+          + (closed ? ", closed" : ", not closed (still open, or its writer stopped)") + restarts;
     }
   }
 
@@ -114,25 +147,65 @@ public final class AuditLogVerifier {
     }
   }
 
+  /**
+   * How to verify: {@link #DEFAULT}, or changed with the {@code with...} methods.
+   *
+   * @param anchor a point the chain must reach with the same hash, or null
+   * @param requireClosed whether every file must end with its {@code CLOSED} record (but for a rotation), the
+   *     last one included
+   * @param maxLineBytes the longest line read, without its newline; a longer one is a problem
+   */
+  public record Options(@Nullable Anchor anchor, boolean requireClosed, int maxLineBytes) {
+    /** No anchor, files not closed allowed, lines up to {@link #DEFAULT_MAX_LINE_BYTES}. */
+    public static final Options DEFAULT = new Options(null, false, DEFAULT_MAX_LINE_BYTES);
+
+    public Options {
+      if (maxLineBytes < 1 || maxLineBytes > MAX_MAX_LINE_BYTES) {
+        throw new IllegalArgumentException("maxLineBytes must be between 1 and " + MAX_MAX_LINE_BYTES + ", got "
+            + maxLineBytes);
+      }
+    }
+
+    public Options withAnchor(@Nullable Anchor anchor) {
+      return new Options(anchor, requireClosed, maxLineBytes);
+    }
+
+    /** Fails a log with a file that was not closed before a restart, or that does not end closed. */
+    public Options requiringClosed() {
+      return new Options(anchor, true, maxLineBytes);
+    }
+
+    public Options withMaxLineBytes(int maxLineBytes) {
+      return new Options(anchor, requireClosed, maxLineBytes);
+    }
+  }
+
   private static final Set<String> SEQ_AND_PREV = Set.of("seq", "prev");
   private static final Set<String> TYPE = Set.of("type");
   private static final Set<String> FENCE_MEMBERS = Set.of("type", "file", "offset", "length");
+  private static final int READ_CHUNK = 64 * 1024;
 
   private AuditLogVerifier() {}
 
   /** Verifies these files and directories (each directory standing for its {@code *.jsonl} files). */
   public static Result verify(Path... paths) throws IOException {
-    return verify(Arrays.asList(paths), null);
+    return verify(Arrays.asList(paths), Options.DEFAULT);
   }
 
   /** Verifies these files and directories (each directory standing for its {@code *.jsonl} files). */
   public static Result verify(List<Path> paths) throws IOException {
-    return verify(paths, null);
+    return verify(paths, Options.DEFAULT);
   }
 
   /** As {@link #verify(List)}, and also checks that the chain reaches {@code anchor} with the same hash. */
   public static Result verify(List<Path> paths, @Nullable Anchor anchor) throws IOException {
+    return verify(paths, Options.DEFAULT.withAnchor(anchor));
+  }
+
+  /** As {@link #verify(List)}, with these options. */
+  public static Result verify(List<Path> paths, Options options) throws IOException {
     Objects.requireNonNull(paths, "paths");
+    Objects.requireNonNull(options, "options");
     List<Source> sources = new ArrayList<>();
     for (Path path : paths) {
       Objects.requireNonNull(path, "path");
@@ -151,41 +224,49 @@ public final class AuditLogVerifier {
         sources.add(new FileSource(path));
       }
     }
-    return verifySources(sources, anchor);
+    return verifySources(sources, options);
   }
 
   // ---------------------------------------------------------------- command line
 
-  /** {@code verify [--anchor SEQ:HASH] FILE_OR_DIRECTORY...}; exits with 0 (OK), 1 (broken) or 2 (usage). */
+  /**
+   * {@code verify [--anchor SEQ:HASH] [--require-closed] [--max-line-bytes N] FILE_OR_DIRECTORY...}; exits with 0
+   * (OK), 1 (broken) or 2 (usage).
+   */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: java -cp jit-core.jar " + AuditLogVerifier.class.getName()
-        + " verify [--anchor SEQ:HASH] FILE_OR_DIRECTORY...";
+        + " verify [--anchor SEQ:HASH] [--require-closed] [--max-line-bytes N] FILE_OR_DIRECTORY...";
     if (args.length < 2 || !args[0].equals("verify")) {
       err.println(usage);
       return 2;
     }
-    Anchor anchor = null;
+    Options options = Options.DEFAULT;
     List<Path> paths = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--anchor") && i + 1 < args.length) {
-        String[] parts = args[++i].split(":", 2);
-        try {
-          anchor = new Anchor(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : "");
-        } catch (IllegalArgumentException e) {
-          err.println("bad --anchor: " + e.getMessage());
+      String arg = args[i];
+      try {
+        if (arg.equals("--anchor") && i + 1 < args.length) {
+          String[] parts = args[++i].split(":", 2);
+          options = options.withAnchor(new Anchor(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : ""));
+        } else if (arg.equals("--max-line-bytes") && i + 1 < args.length) {
+          options = options.withMaxLineBytes(Integer.parseInt(args[++i]));
+        } else if (arg.equals("--require-closed")) {
+          options = options.requiringClosed();
+        } else if (arg.startsWith("--")) {
+          err.println("unknown option " + arg);
           err.println(usage);
           return 2;
+        } else {
+          paths.add(Path.of(arg));
         }
-      } else if (args[i].startsWith("--")) {
-        err.println("unknown option " + args[i]);
+      } catch (IllegalArgumentException e) {
+        err.println("bad " + arg + ": " + e.getMessage());
         err.println(usage);
         return 2;
-      } else {
-        paths.add(Path.of(args[i]));
       }
     }
     if (paths.isEmpty()) {
@@ -193,7 +274,7 @@ public final class AuditLogVerifier {
       return 2;
     }
     try {
-      Result result = verify(paths, anchor);
+      Result result = verify(paths, options);
       if (result.ok()) {
         out.println(result);
         return 0;
@@ -212,12 +293,8 @@ public final class AuditLogVerifier {
   abstract static class Source {
     abstract String name();
 
-    abstract byte[] read() throws IOException;
-
-    /** At least the first line, if the file has one. */
-    byte[] head() throws IOException {
-      return read();
-    }
+    /** A new stream over the file's bytes, from the start. */
+    abstract InputStream open() throws IOException;
   }
 
   static final class FileSource extends Source {
@@ -233,21 +310,8 @@ public final class AuditLogVerifier {
     }
 
     @Override
-    byte[] read() throws IOException {
-      return Files.readAllBytes(path);
-    }
-
-    @Override
-    byte[] head() throws IOException {
-      try (InputStream in = Files.newInputStream(path)) {
-        byte[] start = in.readNBytes(64 * 1024);
-        for (byte b : start) {
-          if (b == '\n') {
-            return start;
-          }
-        }
-      }
-      return read();
+    InputStream open() throws IOException {
+      return Files.newInputStream(path);
     }
   }
 
@@ -266,8 +330,105 @@ public final class AuditLogVerifier {
     }
 
     @Override
-    byte[] read() {
-      return bytes;
+    InputStream open() {
+      return new ByteArrayInputStream(bytes);
+    }
+  }
+
+  /**
+   * The lines of one source, read one at a time into a buffer that grows to at most {@code maxLine + 1} bytes.
+   * The current line is {@code buf[start, end)}, without its newline; {@code whole} is false for an incomplete
+   * last line. Used by one thread.
+   */
+  private static final class Lines implements Closeable {
+    private final InputStream in;
+    private final int maxLine;
+    private byte[] buf;
+    private int pos;
+    private int limit;
+    private boolean eof;
+    byte[] bytes;
+    int start;
+    int end;
+    boolean whole;
+    /** The current line's number, from 1, and byte offset in the file. */
+    long number;
+    long offset;
+    private long nextOffset;
+
+    Lines(Source source, int maxLine) throws IOException {
+      this.in = source.open();
+      this.maxLine = maxLine;
+      this.buf = new byte[Math.min(READ_CHUNK, maxLine + 1)];
+    }
+
+    /**
+     * Moves to the next line; false at the end of the file.
+     *
+     * @throws TooLong when the line has more than {@code maxLine} bytes (the line number and offset are set)
+     */
+    boolean next() throws IOException, TooLong {
+      int scanned = pos;
+      while (true) {
+        for (int i = scanned; i < limit; i++) {
+          if (buf[i] == '\n') {
+            return take(i, i + 1, true);
+          }
+        }
+        scanned = limit;
+        if (limit - pos > maxLine) {
+          number++;
+          offset = nextOffset;
+          throw new TooLong();
+        }
+        if (eof) {
+          return pos < limit && take(limit, limit, false);
+        }
+        if (pos > 0) {
+          System.arraycopy(buf, pos, buf, 0, limit - pos);
+          limit -= pos;
+          scanned -= pos;
+          pos = 0;
+        }
+        if (limit == buf.length) {
+          buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, (long) maxLine + 1));
+        }
+        int read = in.read(buf, limit, buf.length - limit);
+        if (read < 0) {
+          eof = true;
+        } else {
+          limit += read;
+        }
+      }
+    }
+
+    private boolean take(int lineEnd, int nextPos, boolean complete) {
+      bytes = buf;
+      start = pos;
+      end = lineEnd;
+      whole = complete;
+      number++;
+      offset = nextOffset;
+      nextOffset += nextPos - pos;
+      pos = nextPos;
+      return true;
+    }
+
+    /** The current line's length in bytes, without its newline. */
+    int length() {
+      return end - start;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  /** A line over the bound. */
+  private static final class TooLong extends Exception {
+    TooLong() {
+      super(null, null, false, false);
     }
   }
 
@@ -284,26 +445,36 @@ public final class AuditLogVerifier {
   }
 
   static Result verifySources(List<Source> sources, @Nullable Anchor anchor) throws IOException {
+    return verifySources(sources, Options.DEFAULT.withAnchor(anchor));
+  }
+
+  static Result verifySources(List<Source> sources, Options options) throws IOException {
     try {
-      return new Pass(anchor).run(sources);
+      return new Pass(options).run(sources);
     } catch (Found found) {
-      return new Result(found.problem, sources.size(), 0, 0, AuditChain.GENESIS, false);
+      return new Result(found.problem, sources.size(), 0, 0, AuditChain.GENESIS, false, List.of());
     }
   }
+
+  /** How a file ended, and where its last line (whole or torn) is. */
+  private record FileEnd(Entry entry, End end, long line, long offset, long tornLength, long lines, long size) {}
 
   /** One verification, front to back, stopping at the first problem. */
   private static final class Pass {
     private final MessageDigest sha = AuditChain.sha256();
-    @Nullable
-    private final Anchor anchor;
+    private final Options options;
     private List<Entry> entries;
     private long expectedSeq = 1;
     private String expectedPrev = AuditChain.GENESIS;
     private long lines;
-    private boolean closed;
+    private final List<Problem> notClosed = new ArrayList<>();
 
-    Pass(@Nullable Anchor anchor) {
-      this.anchor = anchor;
+    Pass(Options options) {
+      this.options = options;
+    }
+
+    private Lines lines(Source source) throws IOException {
+      return new Lines(source, options.maxLineBytes);
     }
 
     Result run(List<Source> sources) throws IOException, Found {
@@ -316,7 +487,7 @@ public final class AuditLogVerifier {
       }
       entries.sort(Comparator.comparingInt(Entry::index));
 
-      Torn torn = null;
+      FileEnd previous = null;
       int previousIndex = 0;
       for (int e = 0; e < entries.size(); e++) {
         Entry entry = entries.get(e);
@@ -330,43 +501,53 @@ public final class AuditLogVerifier {
               : "files " + (previousIndex + 1) + " to " + (entry.index - 1) + " of the sequence are missing before it");
         }
         previousIndex = entry.index;
-        torn = checkFile(e, torn, e == entries.size() - 1);
+        previous = checkFile(e, previous, e == entries.size() - 1);
       }
-      if (anchor != null && expectedSeq - 1 < anchor.seq) {
-        Entry last = entries.get(entries.size() - 1);
-        byte[] bytes = last.source.read();
-        throw new Found(Kind.TRUNCATED, last.source, countLines(bytes) + 1, bytes.length, "the log ends at seq "
-            + (expectedSeq - 1) + ", before the anchored seq " + anchor.seq);
+      if (options.anchor != null && expectedSeq - 1 < options.anchor.seq) {
+        throw new Found(Kind.TRUNCATED, previous.entry.source, previous.lines + 1, previous.size, "the log ends at seq "
+            + (expectedSeq - 1) + ", before the anchored seq " + options.anchor.seq);
       }
-      return new Result(null, entries.size(), lines, expectedSeq - 1, expectedPrev, closed);
+      boolean closed = previous.end == End.CLOSED;
+      Problem problem = null;
+      if (options.requireClosed) {
+        problem = !notClosed.isEmpty() ? notClosed.get(0) : closed ? null : new Problem(Kind.NOT_CLOSED,
+            previous.entry.source.name(), previous.line, previous.offset, "the log is not closed: its last file has "
+            + "no CLOSED record (it is still being written, its writer crashed, or its tail was cut)");
+      }
+      return new Result(problem, entries.size(), lines, expectedSeq - 1, expectedPrev, closed, notClosed);
     }
 
     /** The index in a file's OPENED header; a file without a valid header cannot be placed, which is a problem. */
     private int headerIndex(Source source) throws IOException, Found {
-      byte[] head = source.head();
-      int newline = indexOf(head, 0);
-      if (newline < 0) {
-        throw new Found(Kind.TRUNCATED, source, 1, 0, head.length == 0 ? "the file is empty"
-            : "its first line is incomplete");
-      }
       AuditChain.Line first;
-      try {
-        first = AuditChain.parseAndCheck(sha, head, 0, newline);
-      } catch (AuditChain.BadLineException e) {
-        throw new Found(Kind.EDITED, source, 1, 0, e.getMessage());
-      }
-      if (!AuditChain.OPENED.equals(first.type())) {
-        byte[] all = source.read();
-        boolean headerElsewhere = false;
-        for (int start = 0, end; start < all.length && (end = indexOf(all, start)) >= 0; start = end + 1) {
-          try {
-            headerElsewhere |= AuditChain.OPENED.equals(AuditChain.parseLine(all, start, end, TYPE).get("type"));
-          } catch (MalformedJsonException ignored) {
-            // not this one
-          }
+      try (Lines in = lines(source)) {
+        if (!in.next()) {
+          throw new Found(Kind.TRUNCATED, source, 1, 0, "the file is empty");
         }
-        throw new Found(headerElsewhere ? Kind.REORDERED : Kind.DROPPED, source, 1, 0, headerElsewhere
-            ? "its OPENED header is not its first line" : "its first line is not an OPENED header: the header is missing");
+        if (!in.whole) {
+          throw new Found(Kind.TRUNCATED, source, 1, 0, "its first line is incomplete");
+        }
+        try {
+          first = AuditChain.parseAndCheck(sha, in.bytes, in.start, in.end);
+        } catch (AuditChain.BadLineException e) {
+          throw new Found(Kind.EDITED, source, 1, 0, e.getMessage());
+        }
+        if (!AuditChain.OPENED.equals(first.type())) {
+          boolean headerElsewhere = false;
+          while (!headerElsewhere && in.next() && in.whole) {
+            try {
+              headerElsewhere = AuditChain.OPENED.equals(AuditChain.parseLine(in.bytes, in.start, in.end, TYPE)
+                  .get("type"));
+            } catch (MalformedJsonException ignored) {
+              // not this one
+            }
+          }
+          throw new Found(headerElsewhere ? Kind.REORDERED : Kind.DROPPED, source, 1, 0, headerElsewhere
+              ? "its OPENED header is not its first line"
+              : "its first line is not an OPENED header: the header is missing");
+        }
+      } catch (TooLong tooLong) {
+        throw tooLong(source, 1, 0);
       }
       long index = first.longField("file", -1);
       if (index < 1 || index > Integer.MAX_VALUE) {
@@ -375,70 +556,115 @@ public final class AuditLogVerifier {
       return (int) index;
     }
 
-    private record Torn(Entry entry, long line, long offset, long length) {}
-
-    /** Checks every line of entry {@code e}; returns its torn tail, if any and if it is not the last file. */
-    @Nullable
-    private Torn checkFile(int e, @Nullable Torn tornBefore, boolean lastFile) throws IOException, Found {
-      Entry entry = entries.get(e);
-      byte[] bytes = entry.source.read();
-      long lineNo = 0;
-      int start = 0;
-      boolean closedSeen = false;
-      while (start < bytes.length) {
-        int end = indexOf(bytes, start);
-        lineNo++;
-        if (end < 0) {
-          if (tornBefore != null && lineNo <= 2) {
-            throw tornWithoutFence(tornBefore);
-          }
-          if (lastFile) {
-            throw new Found(Kind.TRUNCATED, entry.source, lineNo, start, "the last line is incomplete ("
-                + (bytes.length - start) + " bytes): the file was cut, or its writer crashed and has not restarted");
-          }
-          return new Torn(entry, lineNo, start, bytes.length - start);
-        }
-        AuditChain.Line line = checkLine(e, bytes, start, end, lineNo);
-        if (tornBefore != null && lineNo == 2) {
-          checkFence(bytes, start, end, tornBefore);
-        }
-        if (closedSeen) {
-          throw new Found(Kind.EDITED, entry.source, lineNo, start, "a line follows the CLOSED record of its file");
-        }
-        switch (line.type()) {
-          case AuditChain.OPENED -> {
-            if (lineNo != 1) {
-              throw new Found(Kind.EDITED, entry.source, lineNo, start, "an OPENED header in the middle of a file");
-            }
-            if (line.longField("file", -1) != entry.index) {
-              throw new Found(Kind.EDITED, entry.source, lineNo, start, "its header names another file index");
-            }
-          }
-          case AuditChain.TRUNCATED -> {
-            if (tornBefore == null || lineNo != 2) {
-              throw new Found(Kind.EDITED, entry.source, lineNo, start,
-                  "a TRUNCATED record, but the previous file does not end with a torn line");
-            }
-          }
-          case AuditChain.CLOSED -> closedSeen = true;
-          default -> { }
-        }
-        closed = closedSeen;
-        start = end + 1;
-      }
-      if (tornBefore != null && lineNo < 2) {
-        throw tornWithoutFence(tornBefore);
-      }
-      if (bytes.length == 0) {
-        throw new Found(Kind.TRUNCATED, entry.source, 1, 0, "the file is empty");
-      }
-      return null;
+    private Found tooLong(Source source, long line, long offset) {
+      return new Found(Kind.EDITED, source, line, offset, "the line is longer than " + options.maxLineBytes
+          + " bytes, which the sink never writes (a different bound: --max-line-bytes)");
     }
 
-    private void checkFence(byte[] bytes, int start, int end, Torn torn) throws Found {
+    /** Checks every line of entry {@code e}, after {@code before} (the end of the previous file); says how it ends. */
+    private FileEnd checkFile(int e, @Nullable FileEnd before, boolean lastFile) throws IOException, Found {
+      Entry entry = entries.get(e);
+      boolean torn = before != null && before.end == End.TORN;
+      boolean closedSeen = false;
+      long lastLine = 0;
+      long lastOffset = 0;
+      try (Lines in = lines(entry.source)) {
+        try {
+          while (in.next()) {
+            long lineNo = in.number;
+            if (closedSeen) {
+              throw new Found(Kind.EDITED, entry.source, lineNo, in.offset, in.whole
+                  ? "a line follows the CLOSED record of its file"
+                  : in.length() + " bytes follow the CLOSED record of its file: the sink writes nothing after the "
+                      + "CLOSED record, and never fences bytes found there");
+            }
+            if (!in.whole) {
+              if (torn && lineNo <= 2) {
+                throw tornWithoutFence(before);
+              }
+              if (lastFile) {
+                throw new Found(Kind.TRUNCATED, entry.source, lineNo, in.offset, "the last line is incomplete ("
+                    + in.length() + " bytes): the file was cut, or its writer crashed and has not restarted");
+              }
+              return new FileEnd(entry, End.TORN, lineNo, in.offset, in.length(), lineNo, in.offset + in.length());
+            }
+            AuditChain.Line line = checkLine(e, in);
+            if (torn && lineNo == 2) {
+              checkFence(in, before);
+            }
+            switch (line.type()) {
+              case AuditChain.OPENED -> {
+                if (lineNo != 1) {
+                  throw new Found(Kind.EDITED, entry.source, lineNo, in.offset,
+                      "an OPENED header in the middle of a file");
+                }
+                if (line.longField("file", -1) != entry.index) {
+                  throw new Found(Kind.EDITED, entry.source, lineNo, in.offset, "its header names another file index");
+                }
+                if (before != null) {
+                  checkPreviousEnd(line, entry, before);
+                }
+              }
+              case AuditChain.TRUNCATED -> {
+                if (!torn || lineNo != 2) {
+                  throw new Found(Kind.EDITED, entry.source, lineNo, in.offset,
+                      "a TRUNCATED record, but the previous file does not end with a torn line");
+                }
+              }
+              case AuditChain.CLOSED -> closedSeen = true;
+              default -> { }
+            }
+            lastLine = lineNo;
+            lastOffset = in.offset;
+          }
+        } catch (TooLong tooLong) {
+          throw tooLong(entry.source, in.number, in.offset);
+        }
+        if (torn && lastLine < 2) {
+          throw tornWithoutFence(before);
+        }
+        if (lastLine == 0) {
+          throw new Found(Kind.TRUNCATED, entry.source, 1, 0, "the file is empty");
+        }
+        return new FileEnd(entry, closedSeen ? End.CLOSED : End.UNCLOSED, lastLine, lastOffset, 0, lastLine,
+            in.offset + in.length() + 1);
+      }
+    }
+
+    /**
+     * Checks what a file's OPENED record says of the end of the file before it ({@code previousEnd}, absent in
+     * logs of the first format) against that file, and notes a restart after a file that was not closed.
+     */
+    private void checkPreviousEnd(AuditChain.Line opened, Entry entry, FileEnd before) throws Found {
+      boolean rotation = AuditChain.ROTATION.equals(opened.fields().get("cause"));
+      Object stated = opened.fields().get("previousEnd");
+      if (before.end == End.TORN && stated != null && !End.TORN.value().equals(stated)) {
+        throw tornWithoutFence(before); // the torn bytes came after the restart
+      }
+      if (stated != null) {
+        End expected = rotation && before.end == End.UNCLOSED ? End.ROTATED : before.end;
+        if (!expected.value().equals(stated)) {
+          throw new Found(Kind.EDITED, entry.source, 1, 0, "its OPENED record says the previous file ended "
+              + (stated instanceof String text ? "'" + text + "'" : "oddly") + ", but that file's end is '"
+              + expected.value() + "'");
+        }
+      }
+      if (rotation || before.end == End.CLOSED) {
+        return;
+      }
+      String how = before.end == End.TORN
+          ? "ends with a torn line (" + before.tornLength + " bytes) and no CLOSED record, and the sink restarted"
+              + " in " + entry.source.name() + ": its writer crashed during a write, or the file was cut"
+          : "has no CLOSED record, and the sink restarted in " + entry.source.name() + " (cause "
+              + opened.fields().get("cause") + "): its writer crashed or failed, or its tail was cut at a line end";
+      notClosed.add(new Problem(Kind.NOT_CLOSED, before.entry.source.name(), before.line, before.offset,
+          "the file " + how));
+    }
+
+    private void checkFence(Lines in, FileEnd torn) throws Found {
       Map<String, Object> fence;
       try {
-        fence = AuditChain.parseLine(bytes, start, end, FENCE_MEMBERS);
+        fence = AuditChain.parseLine(in.bytes, in.start, in.end, FENCE_MEMBERS);
       } catch (MalformedJsonException e) {
         throw tornWithoutFence(torn);
       }
@@ -446,31 +672,32 @@ public final class AuditLogVerifier {
         throw tornWithoutFence(torn);
       }
       if (!Long.valueOf(torn.entry.index).equals(fence.get("file")) || !Long.valueOf(torn.offset).equals(fence.get("offset"))
-          || !Long.valueOf(torn.length).equals(fence.get("length"))) {
-        throw new Found(Kind.EDITED, torn.entry.source, torn.line, torn.offset, "the torn last line (" + torn.length
+          || !Long.valueOf(torn.tornLength).equals(fence.get("length"))) {
+        throw new Found(Kind.EDITED, torn.entry.source, torn.line, torn.offset, "the torn last line (" + torn.tornLength
             + " bytes) is not the one the next file's TRUNCATED record describes");
       }
     }
 
-    private Found tornWithoutFence(Torn torn) {
+    private Found tornWithoutFence(FileEnd torn) {
       return new Found(Kind.TRUNCATED, torn.entry.source, torn.line, torn.offset, "the last line is incomplete ("
-          + torn.length + " bytes) and no TRUNCATED record in the next file accounts for it");
+          + torn.tornLength + " bytes) and no TRUNCATED record in the next file accounts for it");
     }
 
     /** Checks one whole line: its own hash, then its link to the chain so far. */
-    private AuditChain.Line checkLine(int e, byte[] bytes, int start, int end, long lineNo) throws IOException, Found {
+    private AuditChain.Line checkLine(int e, Lines in) throws IOException, Found {
       Source source = entries.get(e).source;
       AuditChain.Line line;
       try {
-        line = AuditChain.parseAndCheck(sha, bytes, start, end);
+        line = AuditChain.parseAndCheck(sha, in.bytes, in.start, in.end);
       } catch (AuditChain.BadLineException bad) {
-        throw new Found(Kind.EDITED, source, lineNo, start, bad.getMessage());
+        throw new Found(Kind.EDITED, source, in.number, in.offset, bad.getMessage());
       }
       if (line.seq() != expectedSeq || !line.prev().equals(expectedPrev)) {
-        throw brokenLink(e, bytes, start, end, lineNo, line);
+        throw brokenLink(e, in, line);
       }
+      Anchor anchor = options.anchor;
       if (anchor != null && line.seq() == anchor.seq && !line.hash().equals(anchor.hash)) {
-        throw new Found(Kind.EDITED, source, lineNo, start, "seq " + line.seq()
+        throw new Found(Kind.EDITED, source, in.number, in.offset, "seq " + line.seq()
             + " does not have the anchored hash: the log was changed and re-hashed up to here or later");
       }
       expectedSeq++;
@@ -479,86 +706,90 @@ public final class AuditLogVerifier {
       return line;
     }
 
-    private Found brokenLink(int e, byte[] bytes, int start, int end, long lineNo, AuditChain.Line line)
-        throws IOException {
+    private Found brokenLink(int e, Lines in, AuditChain.Line line) throws IOException {
       Source source = entries.get(e).source;
+      long lineNo = in.number;
+      long offset = in.offset;
       long seq = line.seq();
       if (line.prev().equals(expectedPrev)) {
-        return new Found(Kind.EDITED, source, lineNo, start, "seq " + seq + " where " + expectedSeq
+        return new Found(Kind.EDITED, source, lineNo, offset, "seq " + seq + " where " + expectedSeq
             + " was expected, though it links to the line before: it was changed and re-hashed");
       }
       if (seq == expectedSeq) {
-        return new Found(Kind.EDITED, source, lineNo, start, "it does not link to the line before it: this line "
+        return new Found(Kind.EDITED, source, lineNo, offset, "it does not link to the line before it: this line "
             + "or the one before was changed and re-hashed");
       }
       if (seq < expectedSeq) {
-        byte[] copy = Arrays.copyOfRange(bytes, start, end);
-        return seenBefore(e, start, copy)
-            ? new Found(Kind.DUPLICATED, source, lineNo, start, "seq " + seq + " appears a second time")
-            : new Found(Kind.EDITED, source, lineNo, start, "seq " + seq + " where " + expectedSeq
+        byte[] copy = Arrays.copyOfRange(in.bytes, in.start, in.end);
+        return seenBefore(e, offset, copy)
+            ? new Found(Kind.DUPLICATED, source, lineNo, offset, "seq " + seq + " appears a second time")
+            : new Found(Kind.EDITED, source, lineNo, offset, "seq " + seq + " where " + expectedSeq
                 + " was expected: it was changed and re-hashed");
       }
-      if (appearsLater(e, end + 1)) {
-        return new Found(Kind.REORDERED, source, lineNo, start, "seq " + seq + " where " + expectedSeq
+      if (appearsLater(e, offset + in.length() + 1)) {
+        return new Found(Kind.REORDERED, source, lineNo, offset, "seq " + seq + " where " + expectedSeq
             + " was expected, and seq " + expectedSeq + " comes later");
       }
       String missing = seq == expectedSeq + 1 ? "seq " + expectedSeq + " is" : "seq " + expectedSeq + " to "
           + (seq - 1) + " are";
       return lineNo == 1
-          ? new Found(Kind.TRUNCATED, source, lineNo, start, missing + " missing: the file before this one ends early")
-          : new Found(Kind.DROPPED, source, lineNo, start, missing + " missing before this line");
+          ? new Found(Kind.TRUNCATED, source, lineNo, offset, missing + " missing: the file before this one ends early")
+          : new Found(Kind.DROPPED, source, lineNo, offset, missing + " missing before this line");
     }
 
     /** Whether the exact line occurs earlier: in files before entry {@code e}, or before {@code limit} in it. */
-    private boolean seenBefore(int e, int limit, byte[] line) throws IOException {
+    private boolean seenBefore(int e, long limit, byte[] line) throws IOException {
       for (int f = 0; f <= e; f++) {
-        byte[] bytes = entries.get(f).source.read();
-        int stop = f == e ? limit : bytes.length;
-        for (int start = 0, end; start < stop && (end = indexOf(bytes, start)) >= 0; start = end + 1) {
-          if (end - start == line.length && Arrays.equals(bytes, start, end, line, 0, line.length)) {
-            return true;
-          }
+        long stop = f == e ? limit : Long.MAX_VALUE;
+        if (anyLine(entries.get(f).source, in -> in.offset < stop && in.length() == line.length
+            && Arrays.equals(in.bytes, in.start, in.end, line, 0, line.length))) {
+          return true;
         }
       }
       return false;
     }
 
     /** Whether the line that should have come next (expected seq, linked to the chain so far) comes later. */
-    private boolean appearsLater(int e, int from) throws IOException {
+    private boolean appearsLater(int e, long from) throws IOException {
       for (int f = e; f < entries.size(); f++) {
-        byte[] bytes = entries.get(f).source.read();
-        for (int start = f == e ? from : 0, end; start < bytes.length && (end = indexOf(bytes, start)) >= 0;
-            start = end + 1) {
+        long skip = f == e ? from : 0;
+        if (anyLine(entries.get(f).source, in -> {
+          if (in.offset < skip) {
+            return false;
+          }
           try {
-            Map<String, Object> fields = AuditChain.parseLine(bytes, start, end, SEQ_AND_PREV);
-            if (Long.valueOf(expectedSeq).equals(fields.get("seq")) && expectedPrev.equals(fields.get("prev"))) {
-              return true;
-            }
+            Map<String, Object> fields = AuditChain.parseLine(in.bytes, in.start, in.end, SEQ_AND_PREV);
+            return Long.valueOf(expectedSeq).equals(fields.get("seq")) && expectedPrev.equals(fields.get("prev"));
           } catch (MalformedJsonException ignored) {
-            // not this one
+            return false; // not this one
+          }
+        })) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Whether a whole line of {@code source} matches; for telling kinds of breaks apart, so a line over the
+     * bound ends the search in that file (the check itself reports it).
+     */
+    private boolean anyLine(Source source, LineTest test) throws IOException {
+      try (Lines in = lines(source)) {
+        while (in.next()) {
+          if (in.whole && test.matches(in)) {
+            return true;
           }
         }
+      } catch (TooLong tooLong) {
+        return false;
       }
       return false;
     }
   }
 
-  private static int indexOf(byte[] bytes, int from) {
-    for (int i = from; i < bytes.length; i++) {
-      if (bytes[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static long countLines(byte[] bytes) {
-    long n = 0;
-    for (byte b : bytes) {
-      if (b == '\n') {
-        n++;
-      }
-    }
-    return n;
+  @FunctionalInterface
+  private interface LineTest {
+    boolean matches(Lines line);
   }
 }

@@ -1,6 +1,7 @@
 package dev.jitaccess.audit;
 
 import dev.jitaccess.Subject;
+import dev.jitaccess.audit.AuditChain.End;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.internal.json.JsonWriter;
 import jakarta.annotation.Nullable;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +57,12 @@ import org.slf4j.LoggerFactory;
  * the fields written as keyed hashes, if any), {@code prev} and {@code hash}. The hash rule is in
  * {@code AuditChain}: {@code hash = SHA-256(prev || the line without its hash member)}. The sink also writes
  * records of its own, told apart by their {@code type}: {@code OPENED} (the first line of every file: its
- * {@code file} index, the {@code cause} — {@code start}, {@code rotation} or {@code recovery} — and the
- * {@code previousFile}), {@code TRUNCATED} (a fence, see below) and {@code CLOSED}. The first line of a file
- * links to the last line of the previous file, so the chain runs through every file;
- * {@link AuditLogVerifier} checks it.
+ * {@code file} index, the {@code cause} — {@code start}, {@code rotation} or {@code recovery} — the
+ * {@code previousFile} and how it ended, {@code previousEnd}: {@code closed}, {@code torn}, {@code unclosed} or
+ * {@code rotated}), {@code TRUNCATED} (a fence, see below) and {@code CLOSED}. The first line of a file links to
+ * the last line of the previous file, so the chain runs through every file; {@link AuditLogVerifier} checks it.
+ * A line is at most 16 MiB; a bigger event is refused. (Logs written before {@code previousEnd} existed still
+ * verify and are continued: the verifier reads how a file ended from the file itself.)
  *
  * <h2>Files</h2>
  *
@@ -78,9 +78,18 @@ import org.slf4j.LoggerFactory;
  * log that does not verify there is not continued ({@link #build} throws) until someone looks at it. A torn
  * last line (a crash in the middle of a write) is reported at {@code ERROR} and fenced: the new file's second
  * line is a {@code TRUNCATED} record naming the torn file, the byte offset and the length of the torn bytes,
- * which stay where they are. The chain continues from the last complete line. The same happens after an I/O
- * failure while running: the failing file is abandoned and the next write opens a new one ({@code cause}
- * {@code recovery}); events written to the abandoned file but not yet acknowledged may be in it.
+ * which stay where they are, and its {@code OPENED} record says {@code previousEnd} {@code torn}. The chain
+ * continues from the last complete line. A file that ends with a whole line but no {@code CLOSED} record (a crash
+ * between writes, or a tail cut at a line end: they look the same) is continued with {@code previousEnd}
+ * {@code unclosed}, so a restart never hides a cut: {@link AuditLogVerifier} lists it, and fails it when asked to
+ * require closed files. The same happens after an I/O failure while running: the failing file is abandoned and
+ * the next write opens a new one ({@code cause} {@code recovery}); events written to the abandoned file but not
+ * yet acknowledged may be in it.
+ *
+ * <p><b>Nothing follows a {@code CLOSED} record.</b> The sink never writes after it, so anything found there on
+ * start (a partial line or whole lines) was put there by someone else: it is not fenced as a crash would be, and
+ * {@link #build} throws, naming the file. A security log that silently accepted an edit would hide it; the
+ * operator keeps the file as evidence and moves it aside, and the next start continues from the file before.
  *
  * <h2>Durability</h2>
  *
@@ -143,13 +152,12 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   /** The smallest size allowed for {@link Builder#maxFileSize}. */
   public static final long MIN_FILE_SIZE = 1024;
   /** The prefix of a value written as a keyed hash. */
-  public static final String HMAC_PREFIX = "hmac-sha256:";
+  public static final String HMAC_PREFIX = AuditHmac.PREFIX;
 
   static final String LOCK_FILE = ".audit.lock";
 
   private static final Logger log = LoggerFactory.getLogger(JsonLinesAuditSink.class);
   private static final int TAIL_CHUNK = 64 * 1024;
-  private static final int MAX_LINE = 16 << 20;
   /**
    * GROUP_COMMIT runs at most this many fsyncs at once: two overlap (the journal merges them), and the writers
    * who arrive meanwhile gather into the next one, which is the batching.
@@ -164,8 +172,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   @Nullable
   private final Duration rotateEvery;
   @Nullable
-  private final SecretKeySpec hmacKey;
-  private final Set<String> hmacDetails;
+  private final AuditHmac hmac;
   private final Clock clock;
   private final OutputOpener opener;
   private final FileChannel lockChannel;
@@ -175,8 +182,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final Object appendLock = new Object();
   private final JsonWriter json = new JsonWriter();
   private final MessageDigest sha = AuditChain.sha256();
-  @Nullable
-  private final Mac mac;
   private Output out;
   private String fileName;
   private int fileIndex;
@@ -211,11 +216,9 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     this.durability = b.durability;
     this.maxFileSize = b.maxFileSize;
     this.rotateEvery = b.rotateEvery;
-    this.hmacKey = b.hmacKey == null ? null : new SecretKeySpec(b.hmacKey, "HmacSHA256");
-    this.hmacDetails = Set.copyOf(b.hmacDetails);
+    this.hmac = b.hmac == null ? null : b.hmac.andDetails(b.hmacDetails.toArray(String[]::new));
     this.clock = b.clock;
     this.opener = b.opener;
-    this.mac = hmacKey == null ? null : newMac(hmacKey);
     Files.createDirectories(directory);
     this.lockChannel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -270,6 +273,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       try {
         rotateIfDue();
         byte[] hash = encodeEvent(event, seq + 1);
+        if (json.length() > AuditChain.MAX_LINE) {
+          throw new AuditException("cannot write " + describe(event) + ": its line would be " + json.length()
+              + " bytes, more than the " + AuditChain.MAX_LINE + " a log line may have");
+        }
         out.write(json.bytes(), 0, json.length());
         seq++;
         lastHash = hash;
@@ -299,10 +306,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    */
   public String hmac(String text) {
     Validate.notNull("text", text);
-    if (hmacKey == null) {
+    if (hmac == null) {
       throw new IllegalStateException("this sink has no HMAC key");
     }
-    return HMAC_PREFIX + AuditChain.hex(newMac(hmacKey).doFinal(JsonWriter.utf8(text)));
+    return hmac.hash(text);
   }
 
   /** The newest line written (not necessarily durable yet), for anchoring a later verification. */
@@ -366,7 +373,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   public String toString() {
     synchronized (appendLock) {
       return "JsonLinesAuditSink[" + directory.resolve(fileName) + ", " + durability + ", seq " + seq
-          + (hmacKey != null ? ", hmac" : "") + (closed ? ", closed" : broken != null ? ", failing" : "") + "]";
+          + (hmac != null ? ", hmac" : "") + (closed ? ", closed" : broken != null ? ", failing" : "") + "]";
     }
   }
 
@@ -517,7 +524,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     out.sync();
     markDurable(ticket);
     out.close();
-    createFile(fileIndex + 1, fileName, "rotation", null, null);
+    createFile(fileIndex + 1, fileName, AuditChain.ROTATION, null, End.ROTATED, null);
   }
 
   /**
@@ -548,24 +555,33 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
     seq = 0;
     lastHash = new byte[32];
-    Torn torn = null;
+    Tail tail = null;
     if (lastFile != null) {
-      torn = readTail(lastFile, lastIndex);
-      if (torn != null) {
+      tail = readTail(lastFile, lastIndex);
+      if (tail.torn != null) {
         log.error("the audit log {} ends with a torn line ({} bytes at offset {}): a crash during a write. "
-            + "It is kept as it is and fenced by a TRUNCATED record in the next file", lastFile, torn.length,
-            torn.offset);
+            + "It is kept as it is and fenced by a TRUNCATED record in the next file", lastFile, tail.torn.length,
+            tail.torn.offset);
+      } else if (tail.end == End.UNCLOSED) {
+        log.warn("the audit log {} ends without a CLOSED record: its writer crashed or failed, or its tail was "
+            + "cut. The next file's OPENED record says so (previousEnd unclosed)", lastFile);
       }
     }
     createFile(lastIndex + 1, lastFile == null ? null : lastFile.getFileName().toString(), cause, failureCause,
-        torn);
+        tail == null ? null : tail.end, tail == null ? null : tail.torn);
   }
 
   private record Torn(int fileIndex, long offset, long length) {}
 
-  /** Sets seq and lastHash from the last complete line of {@code file}, after checking the lines around it. */
-  @Nullable
-  private Torn readTail(Path file, int index) throws IOException {
+  /** How the newest file ends: its torn last line, if any. */
+  private record Tail(End end, @Nullable Torn torn) {}
+
+  /**
+   * Sets seq and lastHash from the last complete line of {@code file}, after checking the lines around it, and
+   * tells how the file ends. Bytes after a CLOSED record are not a crash (the sink writes nothing after it), so
+   * they are never fenced: the log is not continued.
+   */
+  private Tail readTail(Path file, int index) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       int chunk = TAIL_CHUNK;
@@ -588,25 +604,35 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
             throw new AuditException("cannot continue the audit log: " + file + " has no complete line. Move it "
                 + "aside after checking it with AuditLogVerifier");
           }
-          if (chunk >= MAX_LINE) {
+          if (chunk >= AuditChain.MAX_LINE) {
             throw new AuditException("cannot continue the audit log: the last line of " + file + " is too long");
           }
           chunk *= 2;
           continue;
         }
-        checkTail(file, buf, firstLineStart, lastNewline);
+        boolean closed = checkTail(file, buf, firstLineStart, lastNewline);
         long tornOffset = base + lastNewline + 1;
-        return tornOffset < size ? new Torn(index, tornOffset, size - tornOffset) : null;
+        if (closed && tornOffset < size) {
+          throw afterClosed(file, (size - tornOffset) + " bytes");
+        }
+        return closed ? new Tail(End.CLOSED, null) : tornOffset < size
+            ? new Tail(End.TORN, new Torn(index, tornOffset, size - tornOffset)) : new Tail(End.UNCLOSED, null);
       }
     }
   }
 
-  /** Checks every whole line of {@code buf[from, lastNewline]} and their links, keeping the last one's position. */
-  private void checkTail(Path file, byte[] buf, int from, int lastNewline) {
+  /**
+   * Checks every whole line of {@code buf[from, lastNewline]} and their links, keeping the last one's position;
+   * tells whether it is a CLOSED record.
+   */
+  private boolean checkTail(Path file, byte[] buf, int from, int lastNewline) {
     AuditChain.Line previous = null;
     int start = from;
     while (start <= lastNewline) {
       int end = indexOf(buf, start);
+      if (previous != null && AuditChain.CLOSED.equals(previous.type())) {
+        throw afterClosed(file, "a line");
+      }
       try {
         AuditChain.Line line = AuditChain.parseAndCheck(sha, buf, start, end);
         if (previous != null && (line.seq() != previous.seq() + 1 || !line.prev().equals(previous.hash()))) {
@@ -621,6 +647,13 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
     seq = previous.seq();
     lastHash = AuditChain.unhex(previous.hash());
+    return AuditChain.CLOSED.equals(previous.type());
+  }
+
+  private static AuditException afterClosed(Path file, String what) {
+    return new AuditException("cannot continue the audit log: " + file + " has " + what + " after its CLOSED "
+        + "record. The sink writes nothing after it, so this was added later: the log was tampered with. Check it "
+        + "with AuditLogVerifier, keep the file as evidence and move it aside");
   }
 
   private static int indexOf(byte[] buf, int from) {
@@ -646,7 +679,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    * forces it, renames it into place, and makes it the current file.
    */
   private void createFile(int index, @Nullable String previousFile, String cause, @Nullable IOException failureCause,
-      @Nullable Torn torn) throws IOException {
+      @Nullable End previousEnd, @Nullable Torn torn) throws IOException {
     Instant opened = clock.instant();
     String name = names.format(index, opened);
     Path target = directory.resolve(name);
@@ -657,6 +690,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     long nextSeq = seq + 1;
     json.reset().beginObject().field("seq", nextSeq).field("timestamp", now()).field("type", AuditChain.OPENED)
         .field("file", index).field("cause", cause).field("previousFile", previousFile)
+        .field("previousEnd", previousEnd == null ? null : previousEnd.value())
         .field("failure", failureCause == null ? null : failureCause.toString());
     byte[] hash = finishLine(lastHash);
     header.add(json);
@@ -735,8 +769,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
         .field("grantId", event.grantId())
         .field("requestId", event.requestId());
     List<String> hashed = null;
-    if (event.reason() != null && mac != null) {
-      json.field("reason", keyed(event.reason()));
+    if (event.reason() != null && hmac != null) {
+      json.field("reason", hmac.hash(event.reason()));
       hashed = new ArrayList<>();
       hashed.add("reason");
     } else {
@@ -744,8 +778,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
     json.beginObject("details");
     for (Map.Entry<String, String> detail : event.details().entrySet()) {
-      if (mac != null && hmacDetails.contains(detail.getKey())) {
-        json.field(detail.getKey(), keyed(detail.getValue()));
+      if (hmac != null && hmac.hashesDetail(detail.getKey())) {
+        json.field(detail.getKey(), hmac.hash(detail.getValue()));
         if (hashed == null) {
           hashed = new ArrayList<>();
         }
@@ -767,10 +801,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
   }
 
-  private String keyed(String text) {
-    return HMAC_PREFIX + AuditChain.hex(mac.doFinal(JsonWriter.utf8(text)));
-  }
-
   /** Appends prev and hash to the object in {@link #json}, closes it and the line; returns the line's hash. */
   private byte[] finishLine(byte[] prev) {
     json.field("prev", AuditChain.hex(prev));
@@ -781,16 +811,6 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
   private String now() {
     return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
-  }
-
-  private static Mac newMac(SecretKeySpec key) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no HmacSHA256", e);
-    }
   }
 
   private static final class ByteArray {
@@ -910,7 +930,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     @Nullable
     private Duration rotateEvery;
     @Nullable
-    private byte[] hmacKey;
+    private AuditHmac hmac;
     private final Set<String> hmacDetails = new LinkedHashSet<>();
     private Clock clock = Clock.systemUTC();
     private OutputOpener opener = FILES;
@@ -955,12 +975,11 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
      * {@value JsonLinesAuditSink#HMAC_PREFIX} followed by the hex HMAC-SHA256 of its UTF-8 bytes under this key,
      * as Vault's audit devices do: the log can be shared without revealing the text, and whoever holds the key
      * can still tell whether a field holds a given text ({@link JsonLinesAuditSink#hmac}). A line names the
-     * fields so written in its {@code hmac} member. The key is copied; at least 16 bytes.
+     * fields so written in its {@code hmac} member. The key is copied; at least 16 bytes. The same key hashes the
+     * same way in the other outputs ({@link AuditHmac}).
      */
     public Builder hmacKey(byte[] key) {
-      Validate.notNull("hmacKey", key);
-      Validate.requireArgument(key.length >= 16, "hmacKey", key.length + " bytes", "must be at least 16 bytes");
-      this.hmacKey = key.clone();
+      this.hmac = AuditHmac.of(key);
       return this;
     }
 
@@ -993,7 +1012,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
      * @throws AuditException if the directory cannot be used or the existing log does not verify at its end
      */
     public JsonLinesAuditSink build() {
-      if (!hmacDetails.isEmpty() && hmacKey == null) {
+      if (!hmacDetails.isEmpty() && hmac == null) {
         throw new IllegalStateException("hmacDetails needs an hmacKey");
       }
       try {

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * names are reduced to {@code [A-Za-z0-9_.-]}, and one that would collide with a standard field is prefixed with
  * {@code detail.}.
  *
+ * <p>A sink {@linkplain #withHmac with an HMAC} writes the reason (and the details it names) as keyed hashes,
+ * exactly as the JSON Lines file with the same key does, so a justification hashed there is not in clear here.
+ *
  * <p>The sink accepts an event once the logger call returns; a logging backend that throws makes
  * {@link #write} throw an {@link AuditException}. Whether a line reaches a durable place is the backend's
  * configuration: for a tamper-evident trail use the hash-chained JSON Lines sink as well.
@@ -48,6 +51,8 @@ public final class Slf4jAuditSink implements AuditSink {
       Set.of("event", "id", "ts", "actor", "subject", "resource", "actions", "grant", "request", "reason");
 
   private final Logger logger;
+  @Nullable
+  private final AuditHmac hmac;
 
   /** A sink logging to {@value #DEFAULT_LOGGER_NAME}. */
   public Slf4jAuditSink() {
@@ -65,7 +70,20 @@ public final class Slf4jAuditSink implements AuditSink {
 
   /** A sink logging to this logger; for tests. */
   Slf4jAuditSink(Logger logger) {
+    this(logger, null);
+  }
+
+  private Slf4jAuditSink(Logger logger, @Nullable AuditHmac hmac) {
     this.logger = Validate.notNull("logger", logger);
+    this.hmac = hmac;
+  }
+
+  /**
+   * A sink logging to the same logger that writes each event's reason, and the details {@code hmac} names, as
+   * keyed hashes ({@link AuditHmac#apply}).
+   */
+  public Slf4jAuditSink withHmac(AuditHmac hmac) {
+    return new Slf4jAuditSink(logger, Validate.notNull("hmac", hmac));
   }
 
   @Override
@@ -75,10 +93,10 @@ public final class Slf4jAuditSink implements AuditSink {
     try {
       if (warn) {
         if (logger.isWarnEnabled()) {
-          logger.warn(format(event));
+          logger.warn(format(hashed(event)));
         }
       } else if (logger.isInfoEnabled()) {
-        logger.info(format(event));
+        logger.info(format(hashed(event)));
       }
     } catch (RuntimeException e) {
       throw new AuditException("audit event " + Validate.show(event.id()) + " (" + event.type()
@@ -86,10 +104,14 @@ public final class Slf4jAuditSink implements AuditSink {
     }
   }
 
+  private AuditEvent hashed(AuditEvent event) {
+    return hmac == null ? event : hmac.apply(event);
+  }
+
   /** Whether events of this type are logged at {@code WARN}. */
   static boolean isWarning(AuditEventType type) {
     return switch (type) {
-      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST -> true;
+      case BREAK_GLASS, ACCESS_DENIED, DENIED, REJECTED, AUDIT_FAILED, AUDIT_LOST, STORE_RECORD_SKIPPED -> true;
       default -> false;
     };
   }
@@ -117,7 +139,7 @@ public final class Slf4jAuditSink implements AuditSink {
 
   @Override
   public String toString() {
-    return "Slf4jAuditSink[" + logger.getName() + "]";
+    return "Slf4jAuditSink[" + logger.getName() + (hmac == null ? "" : ", hmac") + "]";
   }
 
   @Nullable

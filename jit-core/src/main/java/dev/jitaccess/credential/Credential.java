@@ -5,6 +5,7 @@ import jakarta.annotation.Nullable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,12 +24,14 @@ public final class Credential {
   private final String type;
   private final String secret;
   private final Instant expiresAt;
+  private final Map<String, String> attributes;
 
-  private Credential(String grantId, String type, String secret, Instant expiresAt) {
+  private Credential(String grantId, String type, String secret, Instant expiresAt, Map<String, String> attributes) {
     this.grantId = grantId;
     this.type = type;
     this.secret = secret;
     this.expiresAt = expiresAt;
+    this.attributes = attributes;
   }
 
   /**
@@ -41,6 +44,17 @@ public final class Credential {
    * @throws IllegalArgumentException naming the field when one is missing or malformed
    */
   public static Credential of(String grantId, String type, String secret, Instant expiresAt) {
+    return of(grantId, type, secret, expiresAt, Map.of());
+  }
+
+  /**
+   * A credential with what the holder needs besides the secret to use it, such as a database login's user name
+   * and JDBC URL. Attributes are not secret: they are shown by {@link #toString()}.
+   *
+   * @throws IllegalArgumentException naming the field when one is missing or malformed
+   */
+  public static Credential of(String grantId, String type, String secret, Instant expiresAt,
+      Map<String, String> attributes) {
     Validate.id("grantId", grantId);
     Validate.id("type", type);
     // Not Validate.requiredText: its messages quote the value, and this one is a secret.
@@ -51,7 +65,23 @@ public final class Credential {
       throw new IllegalArgumentException("secret must not be blank");
     }
     Validate.notNull("expiresAt", expiresAt);
-    return new Credential(grantId, type, secret, expiresAt);
+    Validate.notNull("attributes", attributes);
+    attributes.forEach((key, value) -> {
+      Validate.id("attributes key", key);
+      Validate.text("attributes[" + key + "]", Validate.notNull("attributes[" + key + "]", value));
+    });
+    return new Credential(grantId, type, secret, expiresAt, Map.copyOf(attributes));
+  }
+
+  /** The same credential, working until {@code newExpiresAt}: its grant was extended. */
+  public Credential withExpiresAt(Instant newExpiresAt) {
+    Validate.notNull("expiresAt", newExpiresAt);
+    return new Credential(grantId, type, secret, newExpiresAt, attributes);
+  }
+
+  /** What the holder needs besides the secret, such as {@code user} and {@code jdbcUrl}; never secret. */
+  public Map<String, String> attributes() {
+    return attributes;
   }
 
   /** The id of the grant this credential belongs to. */
@@ -99,6 +129,7 @@ public final class Credential {
   /** {@code Credential[grant=..., type=..., expiresAt=..., secret=***]}: never the secret. */
   @Override
   public String toString() {
-    return "Credential[grant=" + grantId + ", type=" + type + ", expiresAt=" + expiresAt + ", secret=***]";
+    return "Credential[grant=" + grantId + ", type=" + type + ", expiresAt=" + expiresAt
+        + (attributes.isEmpty() ? "" : ", " + attributes) + ", secret=***]";
   }
 }

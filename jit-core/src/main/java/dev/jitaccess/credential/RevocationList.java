@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The ids of tokens revoked before their expiry, kept in memory only as long as they matter. Thread-safe.
  *
+ * <p>A list is not tied to an issuer: {@link #shared()}, the default of every {@link SignedTokenIssuer} on the
+ * system clock, lives as long as the process, so a token revoked through one issuer stays revoked for the
+ * issuers and verifiers built after it (a key rotation builds a new issuer). Token ids are grant ids, unique
+ * across issuers.
+ *
  * <p>An entry is kept until its token's {@code exp} plus {@link #RETENTION_AFTER_EXPIRY} (the largest
  * leeway a {@link SignedTokenVerifier} may allow), after which the token is refused as expired anyway and the
  * entry is dropped. Memory is therefore bounded by the number of tokens revoked within one token lifetime,
@@ -26,11 +31,21 @@ public final class RevocationList implements TokenRevocations {
   /** Least time between two sweeps of expired entries. */
   public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
 
+  private static final RevocationList SHARED = new RevocationList();
+
   private final Clock clock;
   private final ConcurrentHashMap<String, Instant> keepUntil = new ConcurrentHashMap<>();
   private final AtomicLong nextSweepMillis = new AtomicLong(Long.MIN_VALUE);
 
-  /** A list on the system clock. */
+  /**
+   * The list of this process, on the system clock: where every {@link SignedTokenIssuer} on the system clock
+   * records invalidations unless given another list, and what its verifiers consult.
+   */
+  public static RevocationList shared() {
+    return SHARED;
+  }
+
+  /** A new list on the system clock. */
   public RevocationList() {
     this(Clock.systemUTC());
   }

@@ -43,8 +43,11 @@ import java.util.Locale;
  *
  * <p><b>Invalidation.</b> {@link #invalidate} puts the token id on this issuer's {@link RevocationList},
  * which verifiers built with {@code .revocations(issuer)} consult; entries are dropped once the token has
- * expired (see {@link RevocationList}), so memory stays bounded. The list lives in this process only; a
- * verifier elsewhere learns of an ended grant from its grant lookup.
+ * expired (see {@link RevocationList}), so memory stays bounded. By default that list is
+ * {@link RevocationList#shared()}, which outlives the issuer: after a key rotation, the new issuer and the
+ * verifiers built on it still refuse the tokens the old one revoked. An issuer on a clock of its own (tests) is
+ * given a list on that clock, and the issuers that replace it must be given the same list. The list lives in
+ * this process only; a verifier elsewhere learns of an ended grant from its grant lookup.
  */
 public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocations {
 
@@ -65,7 +68,7 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
     this.issuerName = b.issuerName;
     this.audience = b.audience;
     this.clock = b.clock;
-    this.revocations = b.revocations != null ? b.revocations : new RevocationList(b.clock);
+    this.revocations = b.revocations != null ? b.revocations : RevocationList.shared();
     this.encodedHeader = Jws.encode(new JsonWriter(LoneSurrogates.REJECT).beginObject()
         .field("alg", Jws.ALG)
         .field("typ", "JWT")
@@ -124,6 +127,19 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
   }
 
   /**
+   * A new token for the extended grant, so the holder's token works as long as the grant does: a token carries its
+   * {@code exp}. The one it replaces stays valid until its own, earlier {@code exp}, and is revoked with it at the
+   * grant's end (revocation is by token id, the grant id, until the latest expiry).
+   */
+  @Override
+  public Credential extend(Grant grant, Credential credential) {
+    Validate.notNull("credential", credential);
+    Validate.requireArgument(credential.grantId().equals(Validate.notNull("grant", grant).id()), "credential",
+        credential.grantId(), "must belong to grant " + grant.id());
+    return issue(grant);
+  }
+
+  /**
    * Revokes the credential's token until it expires. Idempotent.
    *
    * @throws IllegalArgumentException when an argument is null, or the credential belongs to another grant or
@@ -152,7 +168,7 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
     return revocations.isRevoked(tokenId);
   }
 
-  /** The revocation list, to share with a successor issuer after a key rotation. */
+  /** The revocation list (by default {@link RevocationList#shared()}), to share with a successor issuer. */
   public RevocationList revocationList() {
     return revocations;
   }
@@ -174,17 +190,27 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
     private Builder() {}
 
     /**
-     * The revocation list to record invalidations in; default a new one on this builder's clock. Pass the
-     * list of the issuer this one replaces (key rotation) so its revocations stay in force.
+     * The revocation list to record invalidations in; default {@link RevocationList#shared()}, so revocations
+     * outlive this issuer. Required with a {@link #clock} other than the system clock, since the shared list
+     * drops entries by the system clock: pass {@code new RevocationList(clock)}, and the same list to the issuer
+     * that replaces this one.
      */
     public Builder revocationList(RevocationList revocations) {
       this.revocations = Validate.notNull("revocationList", revocations);
       return this;
     }
 
-    /** @throws IllegalArgumentException naming {@code keys} when they were not set */
+    /**
+     * @throws IllegalArgumentException naming {@code keys} when they were not set
+     * @throws IllegalStateException when a clock other than the system clock was set without a revocation list
+     */
     public SignedTokenIssuer build() {
       Validate.notNull("keys", keys);
+      if (revocations == null && !Clock.system(clock.getZone()).equals(clock)) {
+        throw new IllegalStateException("an issuer on a clock of its own needs a revocation list on that clock: "
+            + "revocationList(new RevocationList(clock)), passed on to the issuers that replace it (the shared "
+            + "default list drops entries by the system clock)");
+      }
       return new SignedTokenIssuer(this);
     }
   }

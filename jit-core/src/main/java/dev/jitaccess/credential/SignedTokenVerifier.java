@@ -62,7 +62,8 @@ import javax.crypto.SecretKey;
  *
  * <p>Keys come from configuration only: header parameters that point at keys ({@code jku}, {@code jwk},
  * {@code x5u}, {@code x5c}) are ignored, and no key is ever fetched. Without revocations and without a grant
- * lookup, a token stays valid until its {@code exp} even if its grant ended earlier: configure at least one.
+ * lookup, a token would stay valid until its {@code exp} even if its grant ended earlier, so {@link Builder#build}
+ * refuses that unless {@link Builder#allowUnrevocableTokens()} says it is meant.
  *
  * <p>Messages name the rule that failed and never contain the token or any value taken from it, so they are
  * safe to log and to return to a caller.
@@ -326,8 +327,18 @@ public final class SignedTokenVerifier {
     private Duration leeway = Duration.ZERO;
     @Nullable private Function<String, Optional<Grant>> grantLookup;
     @Nullable private TokenRevocations revocations;
+    private boolean unrevocable;
 
     private Builder() {}
+
+    /**
+     * Accepts that, with neither {@link #revocations} nor {@link #grantLookup}, a token stays valid until its
+     * {@code exp} even after its grant was revoked or released; without this, such a verifier is not built.
+     */
+    public Builder allowUnrevocableTokens() {
+      this.unrevocable = true;
+      return this;
+    }
 
     /**
      * Clock-skew allowance on {@code nbf} and {@code exp}, at most {@link #MAX_LEEWAY}; default zero. It never
@@ -356,9 +367,19 @@ public final class SignedTokenVerifier {
       return this;
     }
 
-    /** @throws IllegalArgumentException naming {@code keys} when they were not set */
+    /**
+     * @throws IllegalArgumentException naming {@code keys} when they were not set
+     * @throws IllegalStateException with neither revocations nor a grant lookup, unless
+     *     {@link #allowUnrevocableTokens()}
+     */
     public SignedTokenVerifier build() {
       Validate.notNull("keys", keys);
+      if (revocations == null && grantLookup == null && !unrevocable) {
+        throw new IllegalStateException("this verifier could not refuse the token of a grant that ended before "
+            + "the token's exp: configure revocations(...) (the SignedTokenIssuer of this process, or "
+            + "RevocationList.shared()) or grantLookup(...) (such as jit::grant), or both; or call "
+            + "allowUnrevocableTokens() if tokens are meant to live until their exp");
+      }
       return new SignedTokenVerifier(this);
     }
   }

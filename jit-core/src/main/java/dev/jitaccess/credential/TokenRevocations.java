@@ -3,10 +3,11 @@ package dev.jitaccess.credential;
 /**
  * Which tokens were revoked before their expiry, as seen by a {@link SignedTokenVerifier}.
  *
- * <p>A {@link SignedTokenIssuer} is one (its {@link RevocationList}), so a verifier in the same process
- * refuses a token as soon as its grant ends. A verifier in another process does not see that list: give it a
- * grant lookup instead (see {@link SignedTokenVerifier.Builder#grantLookup}), or an implementation of this
- * interface backed by shared storage.
+ * <p>A {@link SignedTokenIssuer} is one (its {@link RevocationList}, by default
+ * {@link RevocationList#shared()}, which outlives the issuer), so a verifier in the same process refuses a token
+ * as soon as its grant ends. A verifier in another process does not see that list: give it a grant lookup
+ * instead (see {@link SignedTokenVerifier.Builder#grantLookup}), or an implementation of this interface backed
+ * by shared storage.
  */
 @FunctionalInterface
 public interface TokenRevocations {

@@ -36,6 +36,13 @@ public final class Validate {
     return value;
   }
 
+  /** Whether {@link #id} would take {@code value}, without the cost of an exception (for untrusted input in bulk). */
+  public static boolean isId(@Nullable String value) {
+    return value != null && !value.isBlank() && value.length() <= MAX_ID_LENGTH
+        && !Character.isWhitespace(value.charAt(0)) && !Character.isWhitespace(value.charAt(value.length() - 1))
+        && unprintable(value) == null;
+  }
+
   /** An identifier: non-blank, bounded, no control/format characters, no lone surrogates, no outer whitespace. */
   public static String id(String field, @Nullable String value) {
     notNull(field, value);
@@ -130,31 +137,41 @@ public final class Validate {
   }
 
   private static void requirePrintable(String field, String value) {
+    String broken = unprintable(value);
+    if (broken != null) {
+      throw bad(field, value, broken);
+    }
+  }
+
+  /** The rule {@code value} breaks by an unprintable character, or {@code null} when it has none. */
+  @Nullable
+  private static String unprintable(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (Character.isHighSurrogate(c)) {
         if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
           int type = Character.getType(value.codePointAt(i));
           if (type == Character.FORMAT || type == Character.UNASSIGNED || type == Character.PRIVATE_USE) {
-            throw bad(field, value, "must not contain invisible or unassigned characters");
+            return "must not contain invisible or unassigned characters";
           }
           i++;
           continue;
         }
-        throw bad(field, value, "must not contain a lone surrogate");
+        return "must not contain a lone surrogate";
       }
       if (Character.isLowSurrogate(c)) {
-        throw bad(field, value, "must not contain a lone surrogate");
+        return "must not contain a lone surrogate";
       }
       if (Character.isISOControl(c)) {
-        throw bad(field, value, "must not contain control characters");
+        return "must not contain control characters";
       }
       int type = Character.getType(c);
       if (type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
         // Bidi overrides and zero-width characters make two different ids look the same.
-        throw bad(field, value, "must not contain invisible or bidirectional formatting characters");
+        return "must not contain invisible or bidirectional formatting characters";
       }
     }
+    return null;
   }
 
   /** Quotes a value for an error message: escaped, and cut short. */

@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.PersonKey;
 import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import java.util.TreeSet;
  * <p>An approver is eligible when listed in {@code approvers} or a member of one of {@code approverGroups} (as
  * the application's {@code ApproverDirectory} tells). The requester is never eligible unless
  * {@code selfApprovalAllowed}. Each approver counts once; {@code approvals} distinct eligible approvers grant the
- * request, one eligible "no" ends it.
+ * request, one eligible "no" ends it. "The requester" and "distinct" mean persons, as the engine's
+ * {@link PersonKey} tells, not spellings of a subject.
  *
  * @param approvals how many distinct approvals are needed, 1 to 10
  * @param approvers subjects who may approve
@@ -53,9 +55,14 @@ public record ApprovalRequirement(
     Validate.duration("reviewWindow", reviewWindow);
   }
 
-  /** Whether {@code approver}, a member of {@code approverGroupsOfApprover}, may approve a request of {@code requester}. */
-  public boolean isEligible(Subject approver, Set<String> approverGroupsOfApprover, Subject requester) {
-    if (approver.equals(requester) && !selfApprovalAllowed) {
+  /**
+   * Whether {@code approver}, a member of {@code approverGroupsOfApprover}, may approve a request of
+   * {@code requester}. Being the requester is judged by {@code personKey} (one person under any spelling); being
+   * listed by exact kind and id.
+   */
+  public boolean isEligible(Subject approver, Set<String> approverGroupsOfApprover, Subject requester,
+      PersonKey personKey) {
+    if (!selfApprovalAllowed && personKey.samePerson(approver, requester)) {
       return false;
     }
     if (approvers.contains(approver)) {

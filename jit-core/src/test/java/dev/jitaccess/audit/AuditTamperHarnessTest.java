@@ -89,7 +89,7 @@ class AuditTamperHarnessTest {
     for (int f = 0; f < files.size(); f++) {
       renamed.add(new AuditLogVerifier.BytesSource("archive-" + (files.size() - f) + ".jsonl", join(files.get(f))));
     }
-    assertThat(AuditLogVerifier.verifySources(renamed, null).ok()).isTrue();
+    assertThat(AuditLogVerifier.verifySources(renamed, (Anchor) null).ok()).isTrue();
   }
 
   @Test
@@ -195,7 +195,7 @@ class AuditTamperHarnessTest {
     for (int f = 0; f < files.size(); f++) {
       List<AuditLogVerifier.Source> sources = new ArrayList<>(sources(copy()));
       sources.add(new AuditLogVerifier.BytesSource("copy-of-" + names.get(f), join(files.get(f))));
-      Result result = AuditLogVerifier.verifySources(sources, null);
+      Result result = AuditLogVerifier.verifySources(sources, (Anchor) null);
       assertThat(result.ok()).isFalse();
       assertThat(result.problem().kind()).isEqualTo(Kind.DUPLICATED);
       count(Kind.DUPLICATED);

@@ -132,15 +132,16 @@ class JsonLinesAuditSinkTest {
       sink.write(TestEvents.event(1));
     }
     Path first = dir.resolve("audit-00000001.jsonl");
+    TestEvents.dropClosedRecord(first);
     long intact = Files.size(first);
-    byte[] torn = "{\"seq\":4,\"timestamp\":\"2026-01-01T00:0".getBytes(StandardCharsets.UTF_8);
+    byte[] torn = "{\"seq\":3,\"timestamp\":\"2026-01-01T00:0".getBytes(StandardCharsets.UTF_8);
     Files.write(first, torn, StandardOpenOption.APPEND); // a crash in the middle of a write
     AuditLogVerifier.Result before = AuditLogVerifier.verify(dir);
     assertThat(before.problem().kind()).isEqualTo(AuditLogVerifier.Kind.TRUNCATED);
     assertThat(before.problem().offset()).isEqualTo(intact);
 
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).build()) {
-      assertThat(sink.append(TestEvents.event(2))).isEqualTo(6);
+      assertThat(sink.append(TestEvents.event(2))).isEqualTo(5);
     }
 
     assertThat(Files.size(first)).isEqualTo(intact + torn.length); // kept as it was
@@ -149,9 +150,24 @@ class JsonLinesAuditSinkTest {
     assertThat(second.get(1).get("file").asInt()).isEqualTo(1);
     assertThat(second.get(1).get("offset").asLong()).isEqualTo(intact);
     assertThat(second.get(1).get("length").asLong()).isEqualTo(torn.length);
-    assertThat(second.get(0).get("seq").asLong()).isEqualTo(4); // continues from the last whole line
+    assertThat(second.get(0).get("seq").asLong()).isEqualTo(3); // continues from the last whole line
+    assertThat(second.get(0).get("previousEnd").asText()).isEqualTo("torn");
     AuditLogVerifier.Result after = AuditLogVerifier.verify(dir);
     assertThat(after.ok()).as("%s", after).isTrue();
+  }
+
+  @Test
+  void anEventTooBigForALineIsRefusedAndTheLogStaysVerifiable() throws IOException {
+    String huge = "x".repeat(AuditChain.MAX_LINE);
+    AuditEvent big = new AuditEvent("e-big", AuditEventType.REQUESTED, TestEvents.T0, null,
+        dev.jitaccess.Subject.user("alice"), "prod/db", Set.of("read"), null, "r-1", huge, Map.of());
+    try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).build()) {
+      assertThatThrownBy(() -> sink.write(big)).isInstanceOf(AuditException.class)
+          .hasMessageContaining("e-big").hasMessageContaining("more than the " + AuditChain.MAX_LINE);
+      sink.write(TestEvents.event(1));
+    }
+    JsonLinesAuditSink.builder(dir).build().close();
+    assertThat(AuditLogVerifier.verify(dir).ok()).isTrue();
   }
 
   @Test
@@ -446,6 +462,10 @@ class JsonLinesAuditSinkTest {
     assertThat(b.get("reason").asText()).isEqualTo(hashedReason); // same key: comparable across logs
     assertThat(b.get("details").get("comment").asText()).isEqualTo("call Bob");
     assertThat(c.get("reason").asText()).isNotEqualTo(hashedReason);
+    // The other outputs with the same key (the SLF4J sink, the actuator) write the same value.
+    assertThat(AuditHmac.of(key).hash("INC-1234: customer 42 complained")).isEqualTo(hashedReason);
+    assertThat(AuditHmac.of(key).andDetails("comment").apply(event).details().get("comment"))
+        .isEqualTo(a.get("details").get("comment").asText());
     // Independently computed: HMAC-SHA256 of the UTF-8 bytes.
     javax.crypto.Mac mac;
     try {

@@ -150,7 +150,8 @@ class Slf4jAuditSinkTest {
   void warnsForBreakGlassAndDenialsAndInformsForTheRest() {
     for (AuditEventType type : AuditEventType.values()) {
       boolean expectedWarn = Set.of(AuditEventType.BREAK_GLASS, AuditEventType.ACCESS_DENIED,
-          AuditEventType.DENIED, AuditEventType.REJECTED, AuditEventType.AUDIT_FAILED, AuditEventType.AUDIT_LOST)
+          AuditEventType.DENIED, AuditEventType.REJECTED, AuditEventType.AUDIT_FAILED, AuditEventType.AUDIT_LOST,
+          AuditEventType.STORE_RECORD_SKIPPED)
           .contains(type);
       RecordingLogger logger = new RecordingLogger(null);
 
@@ -159,6 +160,30 @@ class Slf4jAuditSinkTest {
       assertThat(logger.calls).as("%s", type)
           .containsExactly((expectedWarn ? "warn: " : "info: ") + Slf4jAuditSink.format(event(type, null, "why", Map.of())));
     }
+  }
+
+  @Test
+  void withAnHmacTheReasonAndTheNamedDetailsAreLoggedAsTheFileSinkHashesThem() {
+    byte[] key = "0123456789abcdef0123".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    AuditHmac hmac = AuditHmac.of(key).andDetails("comment");
+    RecordingLogger logger = new RecordingLogger(null);
+    Slf4jAuditSink sink = new Slf4jAuditSink(logger.proxy()).withHmac(hmac);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("rule", "db-oncall");
+    details.put("comment", "call customer 42");
+
+    sink.write(event(AuditEventType.GRANTED, null, "INC-1234: customer 42 complained", details));
+
+    assertThat(logger.calls).singleElement().satisfies(line -> {
+      assertThat(line).doesNotContain("customer 42")
+          .contains("reason=" + hmac.hash("INC-1234: customer 42 complained"))
+          .contains("rule=db-oncall comment=" + hmac.hash("call customer 42"));
+      assertThat(hmac.hash("INC-1234: customer 42 complained")).matches("hmac-sha256:[0-9a-f]{64}");
+    });
+    assertThat(sink).hasToString("Slf4jAuditSink[" + logger.proxy().getName() + ", hmac]");
+    assertThat(hmac.toString()).doesNotContain("0123456789abcdef");
+    assertThatThrownBy(() -> AuditHmac.of(new byte[15])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("hmacKey");
   }
 
   @Test

@@ -45,6 +45,18 @@ public final class TestEvents {
         "INC-" + i + ": justification number " + i, details);
   }
 
+  /**
+   * Makes a log file closed by its sink look as if its writer had died after its last event: its CLOSED
+   * record removed. (Bytes after a CLOSED record are tampering, never a crash.)
+   */
+  static void dropClosedRecord(java.nio.file.Path file) throws java.io.IOException {
+    List<String> lines = java.nio.file.Files.readAllLines(file);
+    if (!lines.get(lines.size() - 1).contains("\"type\":\"CLOSED\"")) {
+      throw new IllegalStateException(file + " does not end with a CLOSED record");
+    }
+    java.nio.file.Files.write(file, lines.subList(0, lines.size() - 1));
+  }
+
   /** An event whose free text is {@code text}, in every field that takes free text. */
   static AuditEvent withText(int i, String text) {
     Map<String, String> details = new LinkedHashMap<>();

@@ -38,9 +38,9 @@ class NimbusInteropTest {
 
   private final ManualClock clock = new ManualClock();
   private final SigningKeys keys = SigningKeys.builder().key("k1", KEY1).key("k2", KEY2).active("k2").build();
-  private final SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).clock(clock)
+  private final SignedTokenIssuer issuer = TokenFixture.issuer(keys, clock)
       .audience("deploy-api").build();
-  private final SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock)
+  private final SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock).revocations(issuer)
       .audience("deploy-api").build();
   private final Grant grant = grant("g-42", T0, T0.plus(Duration.ofMinutes(15)).plusMillis(700));
 

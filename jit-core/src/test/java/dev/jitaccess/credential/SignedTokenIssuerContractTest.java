@@ -12,7 +12,7 @@ class SignedTokenIssuerContractTest extends CredentialIssuerContract {
   @Override
   protected CredentialIssuer createIssuer(Clock clock) {
     this.clock = clock;
-    return SignedTokenIssuer.builder().keys(keys).clock(clock).build();
+    return TokenFixture.issuer(keys, clock).build();
   }
 
   @Override

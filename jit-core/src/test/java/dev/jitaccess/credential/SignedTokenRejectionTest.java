@@ -27,7 +27,8 @@ class SignedTokenRejectionTest {
   private static final ManualClock CLOCK = new ManualClock();
   private static final SigningKeys KEYS = SigningKeys.builder().key("k1", KEY1).key("k2", TokenFixture.KEY2)
       .active("k1").build();
-  private static final SignedTokenVerifier VERIFIER = SignedTokenVerifier.builder().keys(KEYS).clock(CLOCK).build();
+  private static final SignedTokenVerifier VERIFIER = SignedTokenVerifier.builder().keys(KEYS).clock(CLOCK)
+      .allowUnrevocableTokens().build();
   private static final String GOOD = hs256(KEY1, header("k1"), claims());
 
   @Test

@@ -31,7 +31,7 @@ class SignedTokenRevocationTest {
 
   private final ManualClock clock = new ManualClock();
   private final SigningKeys keys = SigningKeys.builder().key("k1", KEY1).build();
-  private final SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).clock(clock).build();
+  private final SignedTokenIssuer issuer = TokenFixture.issuer(keys, clock).build();
   /** Stands in for the manager's store: what {@code jit::grant} would answer. */
   private final Map<String, Grant> grants = new ConcurrentHashMap<>();
 
@@ -52,7 +52,7 @@ class SignedTokenRevocationTest {
     Credential credential = issuer.issue(grant);
     String token = credential.secret();
     SignedTokenVerifier sameProcess = verifier().revocations(issuer).build();
-    SignedTokenVerifier noRevocations = verifier().build();
+    SignedTokenVerifier noRevocations = verifier().allowUnrevocableTokens().build();
     assertThat(sameProcess.verify(token).grantId()).isEqualTo("g1");
 
     issuer.invalidate(grant.ended(GrantState.REVOKED, T0, Grant.RELEASED_REASON), credential);
@@ -171,13 +171,53 @@ class SignedTokenRevocationTest {
     assertThat(both.verify(newToken).keyId()).isEqualTo("k2");
     assertThat(TokenFixture.decode(newToken.split("\\.")[0])).contains("\"kid\":\"k2\"");
     // A verifier not yet told about k2 refuses k2 tokens; one that dropped k1 refuses k1 tokens.
-    refused(Reason.UNKNOWN_KEY, newToken, () -> verifier().build().verify(newToken));
+    refused(Reason.UNKNOWN_KEY, newToken, () -> verifier().revocations(issuer).build().verify(newToken));
     SignedTokenVerifier newOnly = SignedTokenVerifier.builder()
-        .keys(SigningKeys.builder().key("k2", KEY2).build()).clock(clock).build();
+        .keys(SigningKeys.builder().key("k2", KEY2).build()).clock(clock).revocations(successor).build();
     refused(Reason.UNKNOWN_KEY, oldToken, () -> newOnly.verify(oldToken));
     // Revocations made before the rotation stay in force.
     issuer.invalidate(grant, Credential.of("g1", "jws", oldToken, grant.expiresAt()));
     refused(Reason.REVOKED, oldToken, () -> both.verify(oldToken));
+  }
+
+  @Test
+  void aRevocationOutlivesTheIssuerThatMadeIt() {
+    // On the system clock, as in production: a successor built without naming a list shares the default one.
+    java.time.Instant now = java.time.Instant.now();
+    Grant live = grant(java.util.UUID.randomUUID().toString(), now.minusSeconds(1), now.plus(Duration.ofMinutes(10)));
+    SignedTokenIssuer retired = SignedTokenIssuer.builder().keys(keys).build();
+    Credential credential = retired.issue(live);
+    String token = credential.secret();
+    SigningKeys rotated = SigningKeys.builder().key("k1", KEY1).key("k2", KEY2).active("k2").build();
+    SignedTokenIssuer successor = SignedTokenIssuer.builder().keys(rotated).build();
+    SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(rotated).revocations(successor).build();
+    assertThat(verifier.verify(token).grantId()).isEqualTo(live.id());
+
+    retired.invalidate(live, credential);
+
+    refused(Reason.REVOKED, token, () -> verifier.verify(token));
+    assertThatThrownBy(() -> successor.issue(live)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anIssuerOnAClockOfItsOwnIsToldToBringARevocationList() {
+    // The shared list drops entries by the system clock, which a test clock does not follow.
+    assertThatThrownBy(() -> SignedTokenIssuer.builder().keys(keys).clock(clock).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("revocationList(new RevocationList(clock))");
+    // The system clock, in any zone, is the shared list's own.
+    assertThat(SignedTokenIssuer.builder().keys(keys).clock(java.time.Clock.system(java.time.ZoneId.of("Europe/Paris")))
+        .build().revocationList()).isSameAs(RevocationList.shared());
+  }
+
+  @Test
+  void aVerifierThatCannotLearnOfAnEndedGrantRefusesToBuild() {
+    assertThatThrownBy(() -> SignedTokenVerifier.builder().keys(keys).clock(clock).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("revocations(").hasMessageContaining("grantLookup(")
+        .hasMessageContaining("allowUnrevocableTokens()");
+    String token = issuer.issue(grant).secret();
+    assertThat(verifier().allowUnrevocableTokens().build().verify(token).grantId()).isEqualTo("g1");
   }
 
   // ------------------------------------------------------------------------------------------------ concurrency

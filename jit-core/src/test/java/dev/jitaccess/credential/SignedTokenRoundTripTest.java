@@ -20,8 +20,9 @@ class SignedTokenRoundTripTest {
 
   private final ManualClock clock = new ManualClock();
   private final SigningKeys keys = keys1();
-  private final SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).clock(clock).build();
-  private final SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock).build();
+  private final SignedTokenIssuer issuer = TokenFixture.issuer(keys, clock).build();
+  private final SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock)
+      .revocations(issuer).build();
 
   @Test
   void issuedTokenVerifiesAndSaysWhatTheGrantSays() {
@@ -73,12 +74,12 @@ class SignedTokenRoundTripTest {
   @Test
   void issuerAndAudienceMustMatchTheVerifier() {
     Grant grant = grant("g1", T0, T0.plusSeconds(60));
-    SignedTokenIssuer forDeployApi = SignedTokenIssuer.builder().keys(keys).clock(clock).issuer("jit-prod")
+    SignedTokenIssuer forDeployApi = TokenFixture.issuer(keys, clock).issuer("jit-prod")
         .audience("deploy-api").build();
     String token = forDeployApi.issue(grant).secret();
     String plain = issuer.issue(grant).secret();
 
-    SignedTokenVerifier.Builder base = SignedTokenVerifier.builder().keys(keys).clock(clock);
+    SignedTokenVerifier.Builder base = SignedTokenVerifier.builder().keys(keys).clock(clock).revocations(issuer);
     assertThat(base.issuer("jit-prod").audience("deploy-api").build().verify(token).grantId()).isEqualTo("g1");
     refused(Reason.WRONG_AUDIENCE, token, () -> base.issuer("jit-prod").audience(null).build().verify(token));
     refused(Reason.WRONG_AUDIENCE, token, () -> base.issuer("jit-prod").audience("billing").build().verify(token));
@@ -92,10 +93,12 @@ class SignedTokenRoundTripTest {
     String token = TokenFixture.hs256(TokenFixture.KEY1, TokenFixture.header("k1"),
         TokenFixture.claims("\"exp\":" + (T0_SECONDS + 60) + ",\"aud\":[\"billing\",\"deploy-api\"]"));
 
-    assertThat(SignedTokenVerifier.builder().keys(keys).clock(clock).audience("deploy-api").build().verify(token)
+    assertThat(SignedTokenVerifier.builder().keys(keys).clock(clock).revocations(issuer).audience("deploy-api").build()
+        .verify(token)
         .grantId()).isEqualTo("g1");
     refused(Reason.WRONG_AUDIENCE, token,
-        () -> SignedTokenVerifier.builder().keys(keys).clock(clock).audience("orders").build().verify(token));
+        () -> SignedTokenVerifier.builder().keys(keys).clock(clock).revocations(issuer).audience("orders").build()
+            .verify(token));
   }
 
   @Test

@@ -21,8 +21,9 @@ class SignedTokenTimeTest {
 
   private final ManualClock clock = new ManualClock();
   private final SigningKeys keys = keys1();
-  private final SignedTokenIssuer issuer = SignedTokenIssuer.builder().keys(keys).clock(clock).build();
-  private final SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock).build();
+  private final SignedTokenIssuer issuer = TokenFixture.issuer(keys, clock).build();
+  private final SignedTokenVerifier verifier = SignedTokenVerifier.builder().keys(keys).clock(clock)
+      .revocations(issuer).build();
 
   @Test
   void tokenExpiresAtTheGrantsExpiry() {
@@ -74,7 +75,7 @@ class SignedTokenTimeTest {
   @Test
   void leewayWidensNotBeforeAndExpiryButNotBeyondFiveMinutes() {
     String token = issuer.issue(grant("g1", T0, T0.plusSeconds(60))).secret();
-    SignedTokenVerifier lenient = SignedTokenVerifier.builder().keys(keys).clock(clock)
+    SignedTokenVerifier lenient = SignedTokenVerifier.builder().keys(keys).clock(clock).revocations(issuer)
         .leeway(Duration.ofSeconds(30)).build();
 
     clock.set(T0.plusSeconds(90).minusMillis(1));

@@ -71,13 +71,14 @@ class SigningKeysTest {
   void keyBytesAreCopiedIn() {
     byte[] bytes = KEY1.clone();
     SigningKeys keys = SigningKeys.builder().key("k1", bytes).build();
-    String token = SignedTokenIssuer.builder().keys(keys).clock(clock).build()
+    String token = TokenFixture.issuer(keys, clock).build()
         .issue(grant("g1", T0, T0.plusSeconds(60))).secret();
 
     Arrays.fill(bytes, (byte) 0);
 
     SigningKeys fresh = SigningKeys.builder().key("k1", KEY1).build();
-    assertThat(SignedTokenVerifier.builder().keys(fresh).clock(clock).build().verify(token).grantId())
+    assertThat(SignedTokenVerifier.builder().keys(fresh).clock(clock).allowUnrevocableTokens().build().verify(token)
+        .grantId())
         .isEqualTo("g1");
   }
 
@@ -92,12 +93,14 @@ class SigningKeysTest {
   void generatedKeysAreRandom() {
     SigningKeys a = SigningKeys.generate("demo");
     SigningKeys b = SigningKeys.generate("demo");
-    String token = SignedTokenIssuer.builder().keys(a).clock(clock).build()
+    String token = TokenFixture.issuer(a, clock).build()
         .issue(grant("g1", T0, T0.plusSeconds(60))).secret();
 
     assertThat(a.activeKeyId()).isEqualTo("demo");
-    assertThat(SignedTokenVerifier.builder().keys(a).clock(clock).build().verify(token).keyId()).isEqualTo("demo");
-    refused(Reason.BAD_SIGNATURE, token, () -> SignedTokenVerifier.builder().keys(b).clock(clock).build()
+    assertThat(SignedTokenVerifier.builder().keys(a).clock(clock).allowUnrevocableTokens().build().verify(token)
+        .keyId()).isEqualTo("demo");
+    refused(Reason.BAD_SIGNATURE, token, () -> SignedTokenVerifier.builder().keys(b).clock(clock)
+        .allowUnrevocableTokens().build()
         .verify(token));
   }
 }

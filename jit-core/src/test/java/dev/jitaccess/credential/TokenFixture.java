@@ -36,6 +36,11 @@ final class TokenFixture {
     return bytes;
   }
 
+  /** An issuer builder on a test clock, with its own revocation list on that clock. */
+  static SignedTokenIssuer.Builder issuer(SigningKeys keys, java.time.Clock clock) {
+    return SignedTokenIssuer.builder().keys(keys).clock(clock).revocationList(new RevocationList(clock));
+  }
+
   static SigningKeys keys1() {
     return SigningKeys.builder().key("k1", KEY1).build();
   }

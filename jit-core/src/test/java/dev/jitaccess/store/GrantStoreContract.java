@@ -118,6 +118,20 @@ public abstract class GrantStoreContract {
   }
 
   @Test
+  public void aGrantBoundToItsHandleStaysBoundThroughSaveAndCompareAndSet() {
+    Grant bound = grant(id("bound"), user("alice"));
+    bound = new Grant(bound.id(), bound.requestId(), bound.subject(), bound.resource(), bound.actions(),
+        bound.notBefore(), bound.expiresAt(), bound.state(), bound.justification(), bound.reference(),
+        bound.approvals(), bound.breakGlass(), bound.rule(), bound.version(), null, null, true);
+    store.save(bound);
+    Grant extended = bound.withExpiresAt(bound.expiresAt().plusSeconds(60));
+    assertThat(store.compareAndSet(bound.version(), extended)).isTrue();
+
+    assertThat(store.findById(bound.id())).contains(extended);
+    assertThat(store.findById(bound.id()).orElseThrow().bound()).isTrue();
+  }
+
+  @Test
   public void activeGrantsIncludeThoseNotStartedAndThosePastTheirExpiry() {
     Subject alice = user("alice");
     Grant future = grant(id("future"), alice, T1, T1.plusSeconds(60));

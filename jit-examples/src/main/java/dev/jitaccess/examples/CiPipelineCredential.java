@@ -6,19 +6,27 @@ import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.Subject;
 import dev.jitaccess.audit.AuditEvent;
 import dev.jitaccess.audit.InMemoryAuditSink;
+import dev.jitaccess.credential.Credential;
 import dev.jitaccess.credential.InvalidTokenException;
 import dev.jitaccess.credential.SignedTokenIssuer;
 import dev.jitaccess.credential.SignedTokenVerifier;
 import dev.jitaccess.credential.SigningKeys;
 import dev.jitaccess.credential.VerifiedToken;
+import dev.jitaccess.credential.database.DatabaseCredentialIssuer;
+import dev.jitaccess.credential.database.PrivilegeMapping;
 import dev.jitaccess.policy.AccessRule;
 import dev.jitaccess.policy.RulePolicy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 /**
  * Scenario 2, CI/CD pipelines: a deploy job obtains a short-lived signed token at runtime, calls a deploy
  * service that verifies it, and the token is discarded the moment the step ends, also when the step fails.
- * No standing deploy key exists anywhere.
+ * Then a migration job gets a real PostgreSQL login for the job, runs its migration over plain JDBC, and the
+ * login is dropped right after, also when the migration fails. No standing deploy key or database password
+ * exists anywhere.
  */
 public final class CiPipelineCredential {
 
@@ -78,10 +86,72 @@ public final class CiPipelineCredential {
       }
     }
 
-    step("4. The audit trail (no token appears in it)");
+    try (ExampleDatabase db = ExampleDatabase.start()) {
+      migrations(db, trail);
+    }
+
+    step("6. The audit trail (no token or password appears in it)");
     for (AuditEvent event : trail.events()) {
       say("%-13s %s %s%s", event.type(), event.subject(), event.resource(),
           event.reason() == null ? "" : " (" + event.reason() + ")");
+    }
+  }
+
+  private static void migrations(ExampleDatabase db, InMemoryAuditSink trail) {
+    RulePolicy policy = RulePolicy.builder()
+        .rule(AccessRule.builder("pipeline-migrate")
+            .resources("db/orders")
+            .actions("migrate")
+            .requesters(Subject.service("ci-migrate"))
+            .maxDuration(Duration.ofMinutes(15))
+            .justificationPattern("^pipeline run \\d+")
+            .autoApprove()
+            .build())
+        .build();
+    try (DatabaseCredentialIssuer logins = db.issuer(PrivilegeMapping.builder()
+            .map("db/orders", "migrate", "GRANT USAGE, CREATE ON SCHEMA " + db.schema + " TO {{name}}",
+                "GRANT SELECT ON " + db.schema + ".orders TO {{name}}")
+            .build());
+        JitAccessManager jit = JitAccessManager.builder().policy(policy).auditSink(trail).credentialIssuer(logins)
+            .build()) {
+      step("4. A migration job gets a PostgreSQL login of its own, runs the migration, and the login is dropped");
+      Credential used = migrate(jit, db, 4713, "CREATE TABLE " + db.schema + ".order_notes (order_id INT, note TEXT)");
+      say("after the job, the same user and password are refused: %s", tryLogin(db, used));
+
+      step("5. A failing migration: the login is dropped all the same");
+      Credential failed = migrate(jit, db, 4714, "ALTER TABLE " + db.schema + ".orders ADD COLUMN currency TEXT");
+      say("after the failed job, its login is refused: %s", tryLogin(db, failed));
+    }
+  }
+
+  /** One pipeline job: a login for the job, the migration over plain JDBC, the login gone when the block ends. */
+  private static Credential migrate(JitAccessManager jit, ExampleDatabase db, int run, String migration) {
+    Credential[] login = new Credential[1];
+    try (GrantHandle access = jit.acquire(AccessRequest.builder()
+        .subject(Subject.service("ci-migrate"))
+        .resource("db/orders")
+        .actions("migrate")
+        .duration(Duration.ofMinutes(10))
+        .justification("pipeline run " + run)
+        .build())) {
+      login[0] = access.credential().orElseThrow();
+      String user = login[0].attributes().get(DatabaseCredentialIssuer.USER);
+      say("run %d got login %s until %s (%s)", run, user, login[0].expiresAt(), login[0]);
+      try (Connection c = db.connect(user, login[0].secret()); Statement s = c.createStatement()) {
+        s.execute(migration);
+        say("run %d migrated: %s", run, migration);
+      }
+    } catch (SQLException e) {
+      say("run %d failed: %s", run, e.getMessage());
+    }
+    return login[0];
+  }
+
+  private static String tryLogin(ExampleDatabase db, Credential credential) {
+    try (Connection c = db.connect(credential.attributes().get(DatabaseCredentialIssuer.USER), credential.secret())) {
+      throw new IllegalStateException("the dropped login still connects");
+    } catch (SQLException e) {
+      return e.getMessage();
     }
   }
 

@@ -3,12 +3,22 @@ package dev.jitaccess.spring;
 import jakarta.annotation.Nullable;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.List;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.core.convert.TypeDescriptor;
+import org.springframework.expression.AccessException;
 import org.springframework.expression.BeanResolver;
+import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
+import org.springframework.expression.MethodExecutor;
+import org.springframework.expression.MethodResolver;
+import org.springframework.expression.PropertyAccessor;
+import org.springframework.expression.TypedValue;
+import org.springframework.expression.spel.support.ReflectiveMethodResolver;
+import org.springframework.expression.spel.support.ReflectivePropertyAccessor;
 
 /** What one annotated method (on one target class) needs: resolved once, then cached. Immutable. */
 final class AccessAttribute {
@@ -24,7 +34,12 @@ final class AccessAttribute {
   /** The parameters of an {@link ElevatedAccess}. */
   record Elevation(String justification, Duration duration, @Nullable String reference) {}
 
-  private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
+  /** How {@code #name} finds a parameter: shared by the startup check of the names and the evaluation. */
+  static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
+
+  // Stateless wrappers over Spring's thread-safe reflective accessors, shared by every evaluation.
+  private static final List<PropertyAccessor> PROPERTIES = List.of(new NonNullProperties());
+  private static final List<MethodResolver> METHODS = List.of(new NonNullMethods());
 
   private final String literalResource;
   private final Expression resourceExpression;
@@ -77,8 +92,9 @@ final class AccessAttribute {
     if (resourceExpression == null) {
       return literalResource;
     }
-    MethodBasedEvaluationContext context =
-        new MethodBasedEvaluationContext(null, method, invocation.getArguments(), PARAMETER_NAMES);
+    MethodBasedEvaluationContext context = new NonNullContext(method, invocation.getArguments());
+    context.setPropertyAccessors(PROPERTIES);
+    context.setMethodResolvers(METHODS);
     if (beans != null) {
       context.setBeanResolver(beans);
     }
@@ -89,5 +105,83 @@ final class AccessAttribute {
   @Override
   public String toString() {
     return source + " on " + method;
+  }
+
+  /*
+   * A null argument, property or method result fails the evaluation, so the call is denied: SpEL's string
+   * concatenation would otherwise make it the segment "null" ('orders/' + #id gives orders/null, which a grant
+   * on orders/* covers). Null-safe navigation and defaults over null values are refused with it: deny is the
+   * safe side. (Undefined variables never get here: they fail at startup.)
+   */
+
+  private static final class NonNullContext extends MethodBasedEvaluationContext {
+    NonNullContext(Method method, Object[] arguments) {
+      super(null, method, arguments, PARAMETER_NAMES);
+    }
+
+    @Override
+    public Object lookupVariable(String name) {
+      Object value = super.lookupVariable(name);
+      if (value == null) {
+        throw new IllegalArgumentException("#" + name + " is null");
+      }
+      return value;
+    }
+  }
+
+  private static final class NonNullProperties implements PropertyAccessor {
+    private final ReflectivePropertyAccessor delegate = new ReflectivePropertyAccessor(false);
+
+    @Override
+    @Nullable
+    public Class<?>[] getSpecificTargetClasses() {
+      return delegate.getSpecificTargetClasses();
+    }
+
+    @Override
+    public boolean canRead(EvaluationContext context, @Nullable Object target, String name) throws AccessException {
+      return delegate.canRead(context, target, name);
+    }
+
+    @Override
+    public TypedValue read(EvaluationContext context, @Nullable Object target, String name) throws AccessException {
+      TypedValue value = delegate.read(context, target, name);
+      if (value.getValue() == null) {
+        throw new AccessException("property '" + name + "' is null");
+      }
+      return value;
+    }
+
+    @Override
+    public boolean canWrite(EvaluationContext context, @Nullable Object target, String name) {
+      return false;
+    }
+
+    @Override
+    public void write(EvaluationContext context, @Nullable Object target, String name, @Nullable Object newValue)
+        throws AccessException {
+      throw new AccessException("a resource expression cannot write '" + name + "'");
+    }
+  }
+
+  private static final class NonNullMethods implements MethodResolver {
+    private final ReflectiveMethodResolver delegate = new ReflectiveMethodResolver();
+
+    @Override
+    @Nullable
+    public MethodExecutor resolve(EvaluationContext context, Object target, String name,
+        List<TypeDescriptor> argumentTypes) throws AccessException {
+      MethodExecutor executor = delegate.resolve(context, target, name, argumentTypes);
+      if (executor == null) {
+        return null;
+      }
+      return (ctx, on, arguments) -> {
+        TypedValue value = executor.execute(ctx, on, arguments);
+        if (value.getValue() == null) {
+          throw new AccessException(name + "() returned null");
+        }
+        return value;
+      };
+    }
   }
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.annotation.MergedAnnotation;
@@ -29,6 +31,10 @@ import org.springframework.core.annotation.RepeatableContainers;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ExpressionParser;
 import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelNode;
+import org.springframework.expression.spel.ast.FunctionReference;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
@@ -47,6 +53,7 @@ final class AccessAttributeSource {
 
   static final Set<Class<? extends Annotation>> ANNOTATIONS = Set.of(RequiresAccess.class, ElevatedAccess.class);
 
+  private static final Logger log = LoggerFactory.getLogger(AccessAttributeSource.class);
   private static final boolean REACTOR_PRESENT =
       ClassUtils.isPresent("reactor.core.publisher.Mono", AccessAttributeSource.class.getClassLoader());
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -56,6 +63,7 @@ final class AccessAttributeSource {
 
   private final ExpressionParser parser = new SpelExpressionParser();
   private final Map<Class<?>, Map<Method, AccessAttribute>> cache = new ConcurrentHashMap<>();
+  private final Set<Class<?>> reachable = ConcurrentHashMap.newKeySet();
 
   /**
    * The attribute for {@code method} called on an instance of {@code targetClass}, or {@code null} when the
@@ -76,6 +84,22 @@ final class AccessAttributeSource {
       perClass.putIfAbsent(method, attribute);
     }
     return attribute == NONE ? null : attribute;
+  }
+
+  /**
+   * Fails when a proxy of {@code type} could not intercept one of its annotated methods, and warns about
+   * self-invocations ({@link ProxyReach}); once per class (a race checks twice, harmlessly).
+   *
+   * @throws IllegalStateException naming the methods
+   */
+  void requireReachable(Class<?> type) {
+    if (reachable.contains(type)) {
+      return;
+    }
+    for (String warning : ProxyReach.check(type, this)) {
+      log.warn("jit-access: {}", warning);
+    }
+    reachable.add(type);
   }
 
   /** Whether instances of {@code type} may carry the annotations at all (cheap pre-filter). */
@@ -147,6 +171,7 @@ final class AccessAttributeSource {
       } catch (ParseException e) {
         throw new IllegalStateException("Invalid resource expression in " + where + ": " + e.getMessage(), e);
       }
+      requireDefinedVariables(((SpelExpression) expression).getAST(), method, where);
     } else if (ResourcePattern.isName(resource)) {
       literal = resource;
     } else {
@@ -164,6 +189,46 @@ final class AccessAttributeSource {
           reference.isEmpty() ? null : reference);
     }
     return new AccessAttribute(literal, expression, action, elevation, method, resultKind(method), source);
+  }
+
+  /**
+   * Fails on a {@code #name} the call would not define (a typo, a parameter name without {@code -parameters}, a
+   * position past the last parameter) or a {@code #function()}, none being registered: evaluated, it would be
+   * {@code null}, which is no resource.
+   */
+  private static void requireDefinedVariables(SpelNode node, Method method, String where) {
+    boolean function = node instanceof FunctionReference;
+    if (function || node instanceof VariableReference) {
+      String ast = node.toStringAST();
+      int end = ast.indexOf('(');
+      String name = ast.substring(1, end < 0 ? ast.length() : end);
+      boolean special = !function && (name.equals("root") || name.equals("this"));
+      List<String> defined = variables(method);
+      if (!special && (function || !defined.contains(name))) {
+        throw new IllegalStateException("Undefined " + (function ? "function" : "variable") + " #" + name
+            + " in the resource expression of " + where + ": the method defines "
+            + (defined.isEmpty() ? "no variables" : defined.stream().map(v -> "#" + v).collect(Collectors.joining(", ")))
+            + (method.getParameterCount() > 0 && AccessAttribute.PARAMETER_NAMES.getParameterNames(method) == null
+                ? " (compile with -parameters to refer to parameters by name)" : ""));
+      }
+    }
+    for (int i = 0; i < node.getChildCount(); i++) {
+      requireDefinedVariables(node.getChild(i), method, where);
+    }
+  }
+
+  /** The variables an evaluation over a call of {@code method} defines: its parameters by name and by position. */
+  private static List<String> variables(Method method) {
+    List<String> names = new ArrayList<>();
+    String[] parameters = AccessAttribute.PARAMETER_NAMES.getParameterNames(method);
+    if (parameters != null) {
+      names.addAll(List.of(parameters));
+    }
+    for (int i = 0; i < method.getParameterCount(); i++) {
+      names.add("p" + i);
+      names.add("a" + i);
+    }
+    return names;
   }
 
   static Duration duration(String text, String where) {

@@ -22,10 +22,18 @@ import java.lang.annotation.Target;
  * this justification, reference and duration, through the policy like any other request: it is audited
  * ({@code REQUESTED}, {@code GRANTED}, {@code RELEASED}) and the policy must auto-approve it. When the policy
  * denies it or routes it to approvers, the call is refused with a {@link JitAccessDeniedException} and the
- * method does not run (a request routed to approvers stays with them; elevation is meant for auto-approved
- * rules). While the call runs, the MDC holds the grant's ids, as for {@link RequiresAccess}. The grant is
- * released when the method returns or throws; for a {@code Mono} or {@code Flux}, when the subscription
- * completes, fails or is cancelled; for a {@code CompletionStage}, when it completes.
+ * method does not run (a request routed to approvers is withdrawn at once, audited {@code CANCELLED}: elevation
+ * is meant for auto-approved rules). While the call runs, the MDC holds the grant's ids, as for
+ * {@link RequiresAccess}. The grant is released when the method returns or throws; for a {@code Mono} or
+ * {@code Flux}, when the subscription completes, fails or is cancelled; for a {@code CompletionStage}, when it
+ * completes.
+ *
+ * <p>The grant is bound to the call ({@link dev.jitaccess.JitAccessManager#acquireBound}): other calls of the same
+ * subject, concurrent or not, on this instance or another, do not ride on it, and neither does a direct
+ * {@code JitAccessManager.check}. The {@link RequiresAccess} methods that the elevated method calls on its own
+ * thread while it runs do use it, and so do the guarded {@code Mono}s and {@code Flux}es an elevated
+ * {@code Mono}/{@code Flux} composes (their subscription carries the elevation in its Reactor context); work it
+ * hands to other threads outside that does not.
  *
  * <p>Placement, meta-annotation and ambiguity rules are those of {@link RequiresAccess}; a method may not carry
  * both.

@@ -11,6 +11,7 @@ import dev.jitaccess.ResourcePattern;
 import dev.jitaccess.Subject;
 import jakarta.annotation.Nullable;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,6 @@ import org.slf4j.MDC;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.AopInfrastructureBean;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -50,9 +50,16 @@ import org.springframework.util.function.SingletonSupplier;
  * <p>The pointcut matches the methods {@link RequiresAccess} documents (method and type level, inherited,
  * meta-annotations) and resolves each one's annotation once, when the proxy is made: ambiguous or invalid
  * annotations fail there, at startup. Per call it resolves the subject and the resource, then, for
- * {@code @RequiresAccess}, asks {@link JitAccessManager#check} and, for {@code @ElevatedAccess}, acquires a grant
- * for the call and releases it afterwards. Denials (which the engine audits) are thrown as made by the
+ * {@code @RequiresAccess}, asks {@link JitAccessManager#check} (or an elevation the call runs within) and, for
+ * {@code @ElevatedAccess}, acquires a grant bound to the call ({@link JitAccessManager#acquireBound}) and releases it
+ * afterwards. Denials (which the engine audits) are thrown as made by the
  * {@link DenialExceptionFactory}. Thread-safe.
+ *
+ * <p>Each call resolves its annotation against the class the pointcut matched (the target's own class, which for
+ * a Spring Data repository is itself a proxy whose interfaces carry the annotation), so every method the pointcut
+ * selects is enforced, inherited ones included. A call the advice sees but no annotation governs is refused, never
+ * run unchecked: add the interceptor as an advisor, whose pointcut selects the annotated methods, not as a bare
+ * advice.
  *
  * <p>The manager, subject resolver and exception factory are looked up on first use, so this early
  * infrastructure bean does not pull the application's beans into existence before their time.
@@ -67,7 +74,13 @@ public final class JitAccessInterceptor
    */
   public static final int DEFAULT_ORDER = 700;
 
+  /** How often a running {@code Mono} or {@code Flux} checks its access again, by default. */
+  public static final Duration DEFAULT_REACTIVE_RECHECK_INTERVAL = Duration.ofSeconds(1);
+
   private static final Logger log = LoggerFactory.getLogger(JitAccessInterceptor.class);
+
+  /** The action a refusal names when no annotation could be resolved (so none says which). */
+  private static final String UNRESOLVED_ACTION = "unknown";
 
   private final Supplier<JitAccessManager> manager;
   private final Supplier<SubjectResolver> subjects;
@@ -75,6 +88,7 @@ public final class JitAccessInterceptor
   private final AccessAttributeSource attributes = new AccessAttributeSource();
   private final Pointcut pointcut = new AccessPointcut(attributes);
   private final int order;
+  private final Duration reactiveRecheckInterval;
   private volatile BeanResolver beans;
 
   private JitAccessInterceptor(Builder builder) {
@@ -91,6 +105,7 @@ public final class JitAccessInterceptor
     });
     this.denials = SingletonSupplier.of(builder.denials);
     this.order = builder.order;
+    this.reactiveRecheckInterval = builder.reactiveRecheckInterval;
   }
 
   /** An interceptor over {@code manager} that asks {@code subjects} who calls; other settings default. */
@@ -139,10 +154,12 @@ public final class JitAccessInterceptor
   @Nullable
   public Object invoke(MethodInvocation invocation) throws Throwable {
     Object target = invocation.getThis();
-    AccessAttribute attribute =
-        attributes.get(invocation.getMethod(), target == null ? null : AopUtils.getTargetClass(target));
+    // The class Spring matched the pointcut against when it put this advice on the method: the target's own
+    // class, a proxy class too (a Spring Data repository), never the class behind it, which may not carry the
+    // annotation the proxy's interfaces do.
+    AccessAttribute attribute = attributes.get(invocation.getMethod(), target == null ? null : target.getClass());
     if (attribute == null) {
-      return invocation.proceed();
+      throw unresolved(invocation);
     }
     // Who and what are taken when the method is called; the check happens when the work runs.
     Subject subject = currentSubject();
@@ -150,9 +167,11 @@ public final class JitAccessInterceptor
     Set<String> groups = attribute.elevation() == null ? Set.of() : currentGroups();
     switch (attribute.resultKind()) {
       case MONO:
-        return ReactorSupport.mono(() -> open(subject, groups, resource, attribute), invocation);
+        return ReactorSupport.mono(() -> open(subject, groups, resource, attribute),
+            recheck(subject, resource, attribute), invocation);
       case FLUX:
-        return ReactorSupport.flux(() -> open(subject, groups, resource, attribute), invocation);
+        return ReactorSupport.flux(() -> open(subject, groups, resource, attribute),
+            recheck(subject, resource, attribute), invocation);
       case COMPLETION_STAGE:
         return stage(invocation, subject, groups, resource, attribute);
       case BLOCKING:
@@ -162,7 +181,7 @@ public final class JitAccessInterceptor
   }
 
   @Nullable
-  @SuppressWarnings("try") // the scope only restores the MDC
+  @SuppressWarnings("try") // the scope only restores the MDC and the elevations
   private Object blocking(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
     if (attribute.elevation() == null) {
@@ -180,7 +199,7 @@ public final class JitAccessInterceptor
       }
     }
     Permit permit = open(subject, groups, resource, attribute);
-    try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
+    try (Permit.Scope scope = permit.enter()) {
       return invocation.proceed();
     } finally {
       permit.close();
@@ -188,7 +207,7 @@ public final class JitAccessInterceptor
   }
 
   @Nullable
-  @SuppressWarnings("try") // the scope only restores the MDC
+  @SuppressWarnings("try") // the scope only restores the MDC and the elevations
   private Object stage(MethodInvocation invocation, @Nullable Subject subject, Set<String> groups,
       @Nullable String resource, AccessAttribute attribute) throws Throwable {
     Permit permit;
@@ -198,7 +217,7 @@ public final class JitAccessInterceptor
       return CompletableFuture.failedFuture(denied);
     }
     Object result;
-    try (MdcScope scope = MdcScope.open(permit.grantId(), permit.requestId())) {
+    try (Permit.Scope scope = permit.enter()) {
       result = invocation.proceed();
     } catch (Throwable t) {
       permit.close();
@@ -210,6 +229,19 @@ public final class JitAccessInterceptor
     }
     ((CompletionStage<?>) result).whenComplete((value, failure) -> permit.close());
     return result;
+  }
+
+  /**
+   * What a running stream under {@code @RequiresAccess} repeats, so it ends when its grant does; {@code null} for
+   * an elevation, whose grant the stream holds itself.
+   */
+  @Nullable
+  private ReactorSupport.Recheck recheck(@Nullable Subject subject, @Nullable String resource,
+      AccessAttribute attribute) {
+    if (attribute.elevation() != null) {
+      return null;
+    }
+    return new ReactorSupport.Recheck(() -> check(manager(), subject, resource, attribute), reactiveRecheckInterval);
   }
 
   /**
@@ -242,7 +274,7 @@ public final class JitAccessInterceptor
       throw denied(AccessDecision.deny(Code.INVALID_REQUEST, "invalid elevation request: " + e.getMessage()), resource, attribute);
     }
     try {
-      return Permit.held(jit.acquire(request));
+      return Permit.held(jit.acquireBound(request));
     } catch (AccessNotGrantedException e) {
       throw denied(AccessDecision.deny(Code.NOT_GRANTED, reason(e.outcome())), resource, attribute);
     } catch (JitAccessException e) {
@@ -252,13 +284,17 @@ public final class JitAccessInterceptor
   }
 
   /**
-   * The engine's decision, which also audits every refusal ("no subject" and a bad resource included).
+   * The decision of an elevation this call runs within (see {@link Permit#elevated}), else the engine's, which
+   * also audits every refusal ("no subject" and a bad resource included).
    *
    * @throws RuntimeException made by the {@link DenialExceptionFactory} when refused
    */
   private AccessDecision check(JitAccessManager jit, @Nullable Subject subject, @Nullable String resource,
       AccessAttribute attribute) {
-    AccessDecision decision = jit.check(subject, resource, attribute.action());
+    AccessDecision decision = Permit.elevated(subject, resource, attribute.action());
+    if (decision == null) {
+      decision = jit.check(subject, resource, attribute.action());
+    }
     if (!decision.allowed()) {
       throw denied(decision, resource, attribute);
     }
@@ -278,15 +314,34 @@ public final class JitAccessInterceptor
       return denied.reason();
     }
     if (outcome instanceof RequestOutcome.Pending pending) {
-      return "request " + pending.requestId() + " waits for " + pending.approvalsNeeded()
-          + " approval(s); @ElevatedAccess needs a rule that auto-approves";
+      return "request " + pending.requestId() + " needs " + pending.approvalsNeeded()
+          + " approval(s); @ElevatedAccess needs a rule that auto-approves (the request was withdrawn)";
     }
     return "the elevated grant is not effective now";
   }
 
+  /**
+   * The pointcut matched the method, yet no annotation governs it on the current target (a target source that
+   * swapped in another class, or this interceptor added as a bare advice, which sees every method): refused,
+   * never run unchecked.
+   */
+  private RuntimeException unresolved(MethodInvocation invocation) {
+    Object target = invocation.getThis();
+    String where = invocation.getMethod() + " on " + (target == null ? "no target" : target.getClass().getName());
+    log.error("jit-access: no @RequiresAccess or @ElevatedAccess governs {}, which the advice was applied to;"
+        + " the call is refused (add the interceptor as an advisor, not as a bare advice)", where);
+    AccessDecision decision =
+        AccessDecision.deny(Code.UNRESOLVED, "no @RequiresAccess or @ElevatedAccess governs " + where);
+    return denied(decision, null, UNRESOLVED_ACTION);
+  }
+
   private RuntimeException denied(AccessDecision decision, @Nullable String resource, AccessAttribute attribute) {
-    RuntimeException exception = denials.get().create(decision, resource, attribute.action());
-    return exception != null ? exception : new JitAccessDeniedException(decision, resource, attribute.action());
+    return denied(decision, resource, attribute.action());
+  }
+
+  private RuntimeException denied(AccessDecision decision, @Nullable String resource, String action) {
+    RuntimeException exception = denials.get().create(decision, resource, action);
+    return exception != null ? exception : new JitAccessDeniedException(decision, resource, action);
   }
 
   @Nullable
@@ -326,13 +381,22 @@ public final class JitAccessInterceptor
 
   // ---------------------------------------------------------------- pointcut
 
-  /** Matches the methods that carry (or inherit) one of the annotations; resolves and validates them once. */
+  /**
+   * Matches the methods that carry (or inherit) one of the annotations; resolves and validates them once, and
+   * refuses a class with annotated methods a proxy cannot reach.
+   */
   private static final class AccessPointcut extends StaticMethodMatcherPointcut {
     private final AccessAttributeSource attributes;
 
     AccessPointcut(AccessAttributeSource attributes) {
       this.attributes = attributes;
-      setClassFilter(AccessAttributeSource::isCandidate);
+      setClassFilter(type -> {
+        if (!AccessAttributeSource.isCandidate(type)) {
+          return false;
+        }
+        attributes.requireReachable(type);
+        return true;
+      });
     }
 
     @Override
@@ -349,6 +413,7 @@ public final class JitAccessInterceptor
     private Supplier<SubjectResolver> subjects = () -> SubjectResolver.NONE;
     private Supplier<DenialExceptionFactory> denials = () -> DenialExceptionFactory.PLAIN;
     private int order = DEFAULT_ORDER;
+    private Duration reactiveRecheckInterval = DEFAULT_REACTIVE_RECHECK_INTERVAL;
 
     private Builder(Supplier<JitAccessManager> manager) {
       this.manager = Objects.requireNonNull(manager, "manager");
@@ -375,6 +440,22 @@ public final class JitAccessInterceptor
     /** What a refusal throws, looked up on first use. */
     public Builder denialExceptionFactory(Supplier<DenialExceptionFactory> denials) {
       this.denials = Objects.requireNonNull(denials, "denials");
+      return this;
+    }
+
+    /**
+     * How often a running {@code Mono} or {@code Flux} under {@link RequiresAccess} checks its access again; when a
+     * check is refused (the grant was revoked, expired or released), the stream ends with the denial. Between two
+     * checks a stream may outlive its grant by up to this much. Default {@link #DEFAULT_REACTIVE_RECHECK_INTERVAL}.
+     *
+     * @throws IllegalArgumentException when {@code interval} is not positive
+     */
+    public Builder reactiveRecheckInterval(Duration interval) {
+      Objects.requireNonNull(interval, "reactiveRecheckInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("reactiveRecheckInterval must be positive: " + interval);
+      }
+      this.reactiveRecheckInterval = interval;
       return this;
     }
 

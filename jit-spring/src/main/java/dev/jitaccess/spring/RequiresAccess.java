@@ -24,6 +24,10 @@ import java.lang.annotation.Target;
  *       {@code hashCode} and {@code toString}. A method's own annotation wins over its type's. It is found on the class and on the
  *       interfaces and superclasses it inherits from. It works as a meta-annotation, so a team can declare
  *       {@code @ProdDbWrite} once.
+ *   <li><b>Through the proxy only.</b> Enforcement is a Spring AOP proxy: a {@code private}, {@code static} or
+ *       {@code final} annotated method fails the startup (a proxy cannot intercept it), and a bean calling its
+ *       own annotated method ({@code this.list()}) bypasses the proxy and runs unchecked; the startup log warns
+ *       about such calls where the class's bytecode shows them.
  *   <li><b>Ambiguity is an error.</b> Two different {@code @RequiresAccess} (directly or through
  *       meta-annotations) on the same method, or inherited from two places that disagree, or together with
  *       {@link ElevatedAccess}, fail the application's startup instead of one being picked.
@@ -32,14 +36,18 @@ import java.lang.annotation.Target;
  *       by parameter name, which needs {@code -parameters}, or {@code #p0}/{@code #a0} by position) and beans
  *       ({@code @name}); it must yield a concrete resource name. A literal name containing one of those two
  *       characters is written as a SpEL string literal: {@code "'team#1/db'"}. An expression that fails or yields
- *       nothing denies the call.
+ *       nothing denies the call; so does a {@code null} argument, property or method result anywhere in it (it
+ *       never becomes the segment {@code null}). A variable the method does not define (a typo, a parameter name
+ *       compiled without {@code -parameters}) or a {@code #function()} fails the startup.
  *   <li><b>Who.</b> The subject is the one the {@link SubjectResolver} bean returns (by default, with Spring
  *       Security, the current authentication's name as a user). No subject, no access.
  *   <li><b>While allowed.</b> The MDC holds {@code jit.grantId} and {@code jit.requestId} for the length of the
  *       call, and they are removed (or the enclosing call's values restored) afterwards, also when the method
  *       throws. Denials are audited by the engine as {@code ACCESS_DENIED}.
  *   <li><b>Asynchronous results.</b> A method returning a Reactor {@code Mono} or {@code Flux} is checked when
- *       the result is subscribed to (each subscription), not when the method returns; one returning a
+ *       the result is subscribed to (each subscription), not when the method returns, and again every second
+ *       while the subscription runs (see {@link JitAccessInterceptor.Builder#reactiveRecheckInterval}): when the
+ *       grant ends (revoked, expired, released) the stream ends with the denial; one returning a
  *       {@code CompletionStage} is checked when called, and a denial is its failed result.
  * </ul>
  */

@@ -10,10 +10,16 @@ import dev.jitaccess.Subject;
 import dev.jitaccess.audit.AuditEvent;
 import dev.jitaccess.audit.AuditEventType;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
+import reactor.core.publisher.Mono;
 
 /** Scoped elevation: a grant requested for the call, held during it and released afterwards. */
 class ElevatedAccessTest {
@@ -28,10 +34,39 @@ class ElevatedAccessTest {
     MDC.clear();
   }
 
+  /** What an elevated job calls: guarded by the same resource and action as the elevation. */
+  public static class Ledger {
+    @RequiresAccess(resource = "jobs/reconcile", action = "run")
+    public String post() {
+      return "posted";
+    }
+  }
+
+  /** A reactive guarded method, and an elevated one composing it. */
+  public static class ReactiveLedger {
+    @RequiresAccess(resource = "jobs/reconcile", action = "run")
+    public Mono<String> post() {
+      return Mono.just("posted");
+    }
+  }
+
+  public static class ReactiveJobs {
+    ReactiveLedger ledger;
+
+    @ElevatedAccess(resource = "jobs/reconcile", action = "run", justification = "JOB-6 reactive")
+    public Mono<String> reconcile() {
+      return ledger.post().map(posted -> "reconciled, " + posted);
+    }
+  }
+
   public static class Jobs {
     final JitAccessManager jit;
     final AtomicReference<String> grantIdSeen = new AtomicReference<>();
     final AtomicReference<Boolean> allowedDuring = new AtomicReference<>();
+    final AtomicReference<String> postedDuring = new AtomicReference<>();
+    final CountDownLatch inside = new CountDownLatch(1);
+    final CountDownLatch finish = new CountDownLatch(1);
+    Ledger ledger;
 
     Jobs(JitAccessManager jit) {
       this.jit = jit;
@@ -41,7 +76,17 @@ class ElevatedAccessTest {
     public String reconcile() {
       grantIdSeen.set(MDC.get("jit.grantId"));
       allowedDuring.set(jit.isAllowed(RECONCILER, "jobs/reconcile", "run"));
+      if (ledger != null) {
+        postedDuring.set(ledger.post());
+      }
       return "reconciled";
+    }
+
+    @ElevatedAccess(resource = "jobs/reconcile", action = "run", justification = "JOB-4 long", duration = "5m")
+    public String holding() throws InterruptedException {
+      inside.countDown();
+      finish.await(30, TimeUnit.SECONDS);
+      return ledger.post();
     }
 
     @ElevatedAccess(resource = "'jobs/' + #name", action = "run", justification = "JOB-2", reference = "CHG-7")
@@ -66,9 +111,11 @@ class ElevatedAccessTest {
     Jobs target = new Jobs(fx.jit);
     Jobs jobs = fx.proxy(target);
 
+    target.ledger = fx.proxy(new Ledger());
     assertThat(fx.jit.isAllowed(RECONCILER, "jobs/reconcile", "run")).isFalse();
     assertThat(jobs.reconcile()).isEqualTo("reconciled");
-    assertThat(target.allowedDuring).hasValue(true);
+    assertThat(target.postedDuring).as("a guarded method the call itself calls").hasValue("posted");
+    assertThat(target.allowedDuring).as("the elevation is bound to the call, not to the subject").hasValue(false);
     assertThat(fx.jit.isAllowed(RECONCILER, "jobs/reconcile", "run")).isFalse();
     assertThat(MDC.get("jit.grantId")).isNull();
 
@@ -111,12 +158,49 @@ class ElevatedAccessTest {
   }
 
   @Test
-  void aRuleThatNeedsApprovalsRefusesTheCallAndLeavesTheRequestToApprovers() {
+  void anotherCallOfTheSameSubjectDoesNotRideOnARunningElevation() throws Exception {
+    fx.caller.set(RECONCILER);
+    Jobs target = new Jobs(fx.jit);
+    target.ledger = fx.proxy(new Ledger());
+    Jobs jobs = fx.proxy(target);
+    ExecutorService elevated = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> running = elevated.submit(jobs::holding);
+      assertThat(target.inside.await(30, TimeUnit.SECONDS)).isTrue();
+
+      // The attacker: the same subject, another call, while the elevation is live.
+      assertThatThrownBy(target.ledger::post).isInstanceOf(JitAccessDeniedException.class);
+      assertThat(fx.jit.isAllowed(RECONCILER, "jobs/reconcile", "run")).isFalse();
+
+      target.finish.countDown();
+      assertThat(running.get(30, TimeUnit.SECONDS)).as("the elevated call itself").isEqualTo("posted");
+    } finally {
+      target.finish.countDown();
+      elevated.shutdownNow();
+    }
+    assertThat(fx.jit.activeGrants(RECONCILER)).isEmpty();
+  }
+
+  @Test
+  void aReactiveElevationCoversTheGuardedPublishersItComposesAndNoOtherSubscription() {
+    fx.caller.set(RECONCILER);
+    ReactiveJobs target = new ReactiveJobs();
+    target.ledger = fx.proxy(new ReactiveLedger());
+    ReactiveJobs jobs = fx.proxy(target);
+
+    assertThat(jobs.reconcile().block()).isEqualTo("reconciled, posted");
+    assertThatThrownBy(() -> target.ledger.post().block()).isInstanceOf(JitAccessDeniedException.class);
+    assertThat(fx.jit.activeGrants(RECONCILER)).isEmpty();
+  }
+
+  @Test
+  void aRuleThatNeedsApprovalsRefusesTheCallAndLeavesNoPendingRequestBehind() {
     Jobs jobs = fx.proxy(new Jobs(fx.jit));
     JitAccessDeniedException denied = JitAccessInterceptorTest.catchDenied(jobs::needsApproval);
-    assertThat(denied.decision().reason()).contains("waits for 1 approval").contains("auto-approves");
-    assertThat(fx.jit.pendingRequests()).singleElement()
-        .satisfies(r -> assertThat(r.requester()).isEqualTo(ALICE));
+    assertThat(denied.decision().reason()).contains("1 approval").contains("auto-approves");
+    assertThat(fx.jit.pendingRequests()).isEmpty();
+    assertThat(fx.audit.events(AuditEventType.CANCELLED)).singleElement()
+        .satisfies(e -> assertThat(e.actor()).isEqualTo(ALICE));
   }
 
   @Test

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.target.HotSwappableTargetSource;
 
 /** The interceptor built directly, on proxies made by a ProxyFactory: no application context. */
 class JitAccessInterceptorTest {
@@ -60,7 +62,7 @@ class JitAccessInterceptorTest {
       return "order " + orderId;
     }
 
-    @RequiresAccess(resource = "#missing", action = "read")
+    @RequiresAccess(resource = "'orders/1' == 'x' ? 'orders/1' : null", action = "read")
     public String nothing() {
       calls.incrementAndGet();
       return "nothing";
@@ -229,6 +231,90 @@ class JitAccessInterceptorTest {
     assertThat(fx.events(AuditEventType.ACCESS_DENIED)).isEqualTo(2);
   }
 
+  public record Order(String id, String customer) {
+    public String ref() {
+      return id;
+    }
+  }
+
+  public static class NullOperands {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @RequiresAccess(resource = "'orders/' + #orderId", action = "read")
+    public String byArgument(String orderId) {
+      calls.incrementAndGet();
+      return "order " + orderId;
+    }
+
+    @RequiresAccess(resource = "'orders/' + #order.id", action = "read")
+    public String byProperty(Order order) {
+      calls.incrementAndGet();
+      return "order " + order;
+    }
+
+    @RequiresAccess(resource = "'orders/' + #order.ref()", action = "read")
+    public String byMethod(Order order) {
+      calls.incrementAndGet();
+      return "order " + order;
+    }
+  }
+
+  @Test
+  void aNullOperandDeniesAndNeverBecomesTheSegmentNull() {
+    fx.grant(ALICE, "orders/*", "read");
+    NullOperands target = new NullOperands();
+    NullOperands orders = fx.proxy(target);
+    assertThat(orders.byArgument("7")).isEqualTo("order 7");
+    assertThat(orders.byProperty(new Order("8", "acme"))).startsWith("order ");
+    assertThat(orders.byMethod(new Order("9", "acme"))).startsWith("order ");
+    assertThat(catchDenied(() -> orders.byArgument(null)).resource()).isNull();
+    assertThat(catchDenied(() -> orders.byProperty(new Order(null, "acme"))).resource()).isNull();
+    assertThat(catchDenied(() -> orders.byMethod(new Order(null, "acme"))).resource()).isNull();
+    assertThat(catchDenied(() -> orders.byProperty(null)).resource()).isNull();
+    assertThat(target.calls).hasValue(3);
+    assertThat(fx.events(AuditEventType.ACCESS_DENIED)).isEqualTo(4);
+  }
+
+  public static class UndefinedVariable {
+    @RequiresAccess(resource = "'orders/' + #missing", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class MisspelledParameter {
+    @RequiresAccess(resource = "'orders/' + #orderid", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class PositionOutOfRange {
+    @RequiresAccess(resource = "'orders/' + #p0 + '/' + #a1", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class UndefinedFunction {
+    @RequiresAccess(resource = "'orders/' + #lookup(#p0)", action = "read")
+    public void run(String orderId) {}
+  }
+
+  public static class KnownVariables {
+    @RequiresAccess(resource = "'orders/' + #orderId + '/' + #p1 + '/' + #a1 + '/' + #root", action = "read")
+    public void run(String orderId, String line) {}
+  }
+
+  @Test
+  void anUndefinedVariableFailsWhenTheProxyIsMade() {
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, UndefinedVariable.class))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("#missing").hasMessageContaining("UndefinedVariable.run")
+        .hasMessageContaining("#orderId, #p0, #a0");
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, MisspelledParameter.class))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("#orderid");
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, PositionOutOfRange.class))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("#a1");
+    assertThatThrownBy(() -> AopUtils.canApply(fx.interceptor, UndefinedFunction.class))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("#lookup");
+    assertThat(AopUtils.canApply(fx.interceptor, KnownVariables.class)).isTrue();
+  }
+
   @Test
   void anExpressionYieldingAPatternIsDenied() {
     fx.grant(ALICE, "orders/**", "read");
@@ -280,6 +366,42 @@ class JitAccessInterceptorTest {
     assertThatThrownBy(ledger::post).isInstanceOf(JitAccessDeniedException.class);
     fx.grant(ALICE, "prod/db/orders", "write");
     assertThat(ledger.post()).isEqualTo("posted");
+  }
+
+  public interface Counter {
+    String count();
+  }
+
+  public static class GuardedCounter implements Counter {
+    @Override
+    @RequiresAccess(resource = "prod/db/inventory", action = "read")
+    public String count() {
+      return "guarded";
+    }
+  }
+
+  public static class OpenCounter implements Counter {
+    @Override
+    public String count() {
+      return "open";
+    }
+  }
+
+  @Test
+  void aMatchedMethodWhoseAttributeCannotBeResolvedForTheCurrentTargetIsDenied() {
+    HotSwappableTargetSource targets = new HotSwappableTargetSource(new GuardedCounter());
+    ProxyFactory factory = new ProxyFactory();
+    factory.setTargetSource(targets);
+    factory.addInterface(Counter.class);
+    factory.addAdvisor(fx.interceptor);
+    Counter counter = (Counter) factory.getProxy();
+    assertThatThrownBy(counter::count).isInstanceOf(JitAccessDeniedException.class);
+
+    // The proxy keeps the advice it matched for count(); the new target's class carries no annotation.
+    targets.swap(new OpenCounter());
+    JitAccessDeniedException denied = catchDenied(counter::count);
+    assertThat(denied.decision().code()).isEqualTo(AccessDecision.Code.UNRESOLVED);
+    assertThat(denied.decision().reason()).contains("no @RequiresAccess or @ElevatedAccess").contains("count");
   }
 
   // ---------------------------------------------------------------- exceptions and the MDC
@@ -506,7 +628,7 @@ class JitAccessInterceptorTest {
   // ---------------------------------------------------------------- helpers
 
   static <T> T proxy(T target, JitAccessInterceptor interceptor) {
-    org.springframework.aop.framework.ProxyFactory factory = new org.springframework.aop.framework.ProxyFactory(target);
+    ProxyFactory factory = new ProxyFactory(target);
     factory.setProxyTargetClass(true);
     factory.addAdvisor(interceptor);
     @SuppressWarnings("unchecked")

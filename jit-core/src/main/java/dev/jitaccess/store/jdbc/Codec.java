@@ -170,6 +170,9 @@ final class Codec {
     m.put("version", g.version());
     m.put("endedAt", text(g.endedAt()));
     m.put("endReason", g.endReason());
+    if (g.bound()) {
+      m.put("bound", true);
+    }
     return m;
   }
 
@@ -178,7 +181,8 @@ final class Codec {
         (String) m.get("resource"), strings(m.get("actions")), instant(m.get("notBefore")),
         instant(m.get("expiresAt")), GrantState.valueOf((String) m.get("state")), (String) m.get("justification"),
         (String) m.get("reference"), approvalList(m.get("approvals")), (Boolean) m.get("breakGlass"),
-        (String) m.get("rule"), (Long) m.get("version"), instant(m.get("endedAt")), (String) m.get("endReason"));
+        (String) m.get("rule"), (Long) m.get("version"), instant(m.get("endedAt")), (String) m.get("endReason"),
+        Boolean.TRUE.equals(m.get("bound")));
   }
 
   private static Set<String> strings(Object json) {

@@ -1,5 +1,6 @@
 package dev.jitaccess.store.jdbc;
 
+import dev.jitaccess.internal.Validate;
 import dev.jitaccess.store.ChangeFeed.ChangeListener;
 import jakarta.annotation.Nullable;
 import java.sql.Connection;
@@ -8,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -25,6 +27,17 @@ import org.slf4j.LoggerFactory;
  * first after the poll interval, then backing off up to the heartbeat; a reconnection resyncs again.
  * {@link #close} stops the thread within about half a second (the longest single wait) and waits for it.
  *
+ * <h2>Hints come in batches</h2>
+ *
+ * What the subclass reads (change log rows, notifications) it hands to {@link #hint}, which keeps one entry per
+ * kind and id; {@link #flush} then reports each once, or, past {@value #MAX_HINTS_PER_BATCH} distinct ids, tells
+ * the listener to resync instead (one read of the active grants, whatever the number of hints). A hint that is not
+ * the store's shape ({@code G}, {@code R} or {@code B}, then an id {@link Validate#isId} takes) is ignored and
+ * counted. So the work between two heartbeats is bounded whatever arrives: on PostgreSQL any login of the
+ * database can {@code pg_notify} the channel (there is no privilege on it), and a flood of forged hints costs a
+ * few resyncs, never a read per hint that would hold the heartbeat back until the manager's staleness bound ran
+ * out. The heartbeat still waits for the hints heard before it, so it never claims a change it has not applied.
+ *
  * <p>Every few minutes (a quarter of the change log retention) the thread also prunes the change log: it notes
  * the highest sequence number, and deletes the rows up to a number it noted at least one retention ago.
  */
@@ -34,6 +47,8 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** The longest the thread blocks in one call, so that close is prompt. */
   static final long MAX_WAIT_NANOS = 500_000_000L;
+  /** Past this many distinct ids in one batch, one resync costs less than reading each: the listener resyncs. */
+  static final int MAX_HINTS_PER_BATCH = 256;
 
   final JdbcGrantStore.FeedSettings settings;
   private final ChangeListener listener;
@@ -42,6 +57,10 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
   private long nextPrune;
   private final ArrayDeque<long[]> pruneMarks = new ArrayDeque<>();
   private boolean pruneFailureLogged;
+  /** The hints since the last flush, once each: the kind's letter, then the id. It and what follows: feed thread. */
+  private final LinkedHashSet<String> batch = new LinkedHashSet<>();
+  private boolean resyncDue;
+  private long ignoredHints;
 
   FeedWorker(JdbcGrantStore.FeedSettings settings, ChangeListener listener) {
     this.settings = settings;
@@ -78,6 +97,8 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
       try (Connection connection = settings.dataSource().getConnection()) {
         prepare(connection);
         connect(connection);
+        batch.clear(); // what an earlier connection heard is covered by the resync
+        resyncDue = false;
         resync();
         if (outage) {
           log.info("the JDBC grant store's change feed is connected again and resynced ({})", thread.getName());
@@ -133,16 +154,61 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
     }
   }
 
-  /** Reports one change log entry: {@code G} grant, {@code R} request; other kinds concern nobody here. */
-  final void changed(@Nullable String kind, @Nullable String id) {
-    if (kind == null || id == null || kind.isEmpty()) {
+  /**
+   * Takes one change log entry or notification into the batch: {@code G} grant, {@code R} request, {@code B}
+   * break-glass review (which concerns nobody here). Anything else is not the store's: ignored, and counted.
+   */
+  final void hint(@Nullable String kind, @Nullable String id) {
+    if (kind == null || kind.length() != 1 || !Validate.isId(id)) {
+      ignored(kind == null ? String.valueOf(id) : kind + ":" + id);
       return;
     }
     switch (kind.charAt(0)) {
-      case JdbcGrantStore.GRANT -> grantChanged(id);
-      case JdbcGrantStore.REQUEST -> requestChanged(id);
-      default -> { }
+      case JdbcGrantStore.GRANT, JdbcGrantStore.REQUEST -> {
+        if (!resyncDue && batch.add(kind + id) && batch.size() > MAX_HINTS_PER_BATCH) {
+          resyncLater();
+        }
+      }
+      case JdbcGrantStore.REVIEW -> { }
+      default -> ignored(kind + ":" + id);
     }
+  }
+
+  /** Something that is not a change of the store's arrived; the first one per subscription is logged. */
+  final void ignored(@Nullable String what) {
+    if (ignoredHints++ == 0) {
+      log.warn("the JDBC grant store's change feed ignored a notification that is not the store's ({}): a login "
+          + "of the database other than the store notifies its channel {}; see the README on what the database is "
+          + "trusted for", Validate.show(what), Validate.show(settings.channel()));
+    }
+  }
+
+  /** How many hints were ignored, as not of the store's shape. */
+  final long ignoredHints() {
+    return ignoredHints;
+  }
+
+  /** The listener must read everything again at the next {@link #flush}, which covers what the batch holds. */
+  final void resyncLater() {
+    batch.clear();
+    resyncDue = true;
+  }
+
+  /** Reports the batch and empties it: one refresh per id, or one resync when it overflowed or one is due. */
+  final void flush() {
+    if (resyncDue) {
+      resyncDue = false;
+      resync();
+      return;
+    }
+    for (String hint : batch) {
+      if (hint.charAt(0) == JdbcGrantStore.GRANT) {
+        grantChanged(hint.substring(1));
+      } else {
+        requestChanged(hint.substring(1));
+      }
+    }
+    batch.clear();
   }
 
   final void resync() {

@@ -11,6 +11,7 @@ import dev.jitaccess.store.ChangeFeed;
 import dev.jitaccess.store.ForwardingGrantStore;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.GrantStoreException;
+import dev.jitaccess.store.MalformedRecordReporter;
 import jakarta.annotation.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +29,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link GrantStore} in a relational database, PostgreSQL or H2, over a {@link DataSource} the application
@@ -81,8 +87,13 @@ import javax.sql.DataSource;
  *       every poll interval by sequence number, watching for numbers that appear out of order.</li>
  * </ul>
  *
- * Either way it calls {@code alive()} after each successful round trip and at least every heartbeat (default
- * {@value #DEFAULT_HEARTBEAT_MILLIS} ms, which must be at most half the manager's staleness bound). On a lost
+ * Either way what it hears is a hint to re-read, taken in batches: one read per id, or one resync for a large
+ * batch, and a hint not of the store's shape is ignored. That matters on PostgreSQL, where any login of the
+ * database may notify the channel ({@code <schema>.<prefix>changes}) and listen to it: forged hints cost a few
+ * resyncs, never the heartbeat (it reveals the ids of what changes, though: see the README).
+ *
+ * <p>It calls {@code alive()} after each successful round trip and at least every heartbeat (default
+ * {@value #DEFAULT_HEARTBEAT_MILLIS} ms; the manager's staleness bound must be larger than twice it). On a lost
  * connection or a gap in the sequence it reconnects and tells the engine to resync, and until it is back the
  * engine's staleness bound runs out and every check is denied. Closing the subscription (the manager's
  * {@code close}) or {@link #close() this store} stops the thread and releases its connection. The thread also
@@ -90,9 +101,19 @@ import javax.sql.DataSource;
  *
  * <p>A single application instance needs no feed: give the manager {@link #withoutChangeFeed()}.
  *
- * <p>Thread-safe: every method may be called from any thread; nothing is cached.
+ * <h2>Malformed rows</h2>
+ *
+ * A row the store cannot read back (edited by hand or by a faulty migration: an unknown state, a broken JSON
+ * column) fails a read of that one record by id, and is left out of every list ({@link #findActive} and the
+ * like) with an {@code ERROR} log line, a count ({@link #malformedRecords()}) and a report to the
+ * {@link MalformedRecordReporter} listeners, which the manager audits as {@code STORE_RECORD_SKIPPED}: it is
+ * never honoured, and every other record still is. The shipped DDL's {@code CHECK} constraints refuse most such
+ * rows in the first place.
+ *
+ * <p>Thread-safe: every method may be called from any thread; nothing is cached but the ids of the malformed
+ * records already reported.
  */
-public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseable {
+public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRecordReporter, AutoCloseable {
 
   /** The table prefix unless one is given. */
   public static final String DEFAULT_TABLE_PREFIX = "jit_";
@@ -112,10 +133,12 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   /** SQL states of a transaction that certainly rolled back because of a concurrent one: retried. */
   private static final Set<String> TRANSIENT = Set.of("40001", "40P01", "55P03", "90131", "HYT00");
   private static final String DUPLICATE_KEY = "23505";
+  private static final int MAX_REMEMBERED_MALFORMED = 1024;
+  private static final Logger log = LoggerFactory.getLogger(JdbcGrantStore.class);
 
   private static final String GRANT_COLUMNS = "id, request_id, subject_kind, subject_id, resource, actions, "
       + "not_before, expires_at, state, justification, reference, approvals, break_glass, rule_id, version, "
-      + "ended_at, end_reason";
+      + "ended_at, end_reason, bound_to_handle";
   private static final String REQUEST_COLUMNS =
       "id, state, version, requester_kind, requester_id, resource, created_at, grant_id, end_reason, details";
   private static final String REVIEW_COLUMNS = "grant_id, version, incident, acknowledged, details";
@@ -148,6 +171,10 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   private final String insertChange;
 
   private final List<FeedWorker> workers = new CopyOnWriteArrayList<>();
+  private final List<Consumer<MalformedRecord>> malformedListeners = new CopyOnWriteArrayList<>();
+  /** Table and id of the malformed records reported so far, up to {@link #MAX_REMEMBERED_MALFORMED}. */
+  private final Set<String> reportedMalformed = ConcurrentHashMap.newKeySet();
+  private final AtomicLong malformedRecords = new AtomicLong();
   private volatile boolean closed;
 
   private JdbcGrantStore(Builder b, JdbcDialect dialect, @Nullable String channel) {
@@ -170,7 +197,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
         "SELECT seq, kind, id FROM " + changes + " WHERE seq >= ? AND seq <= ? ORDER BY seq",
         "DELETE FROM " + changes + " WHERE seq <= ?");
 
-    insertGrant = "INSERT INTO " + grants + " (" + GRANT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    insertGrant = "INSERT INTO " + grants + " (" + GRANT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     updateGrant = "UPDATE " + grants + " SET request_id = ?, resource = ?, actions = ?, not_before = ?, "
         + "expires_at = ?, state = ?, justification = ?, reference = ?, approvals = ?, break_glass = ?, rule_id = ?, "
         + "version = ?, ended_at = ?, end_reason = ? "
@@ -256,6 +283,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
         ps.setLong(15, grant.version());
         setLong(ps, 16, times.endedAt);
         ps.setString(17, grant.endReason());
+        ps.setBoolean(18, grant.bound());
         insert(ps, "a grant", grant.id());
       }
       logChange(c, GRANT, grant.id());
@@ -331,7 +359,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
     return read("find grant " + Validate.show(grantId), c -> {
       try (PreparedStatement ps = c.prepareStatement(selectGrant)) {
         ps.setString(1, grantId);
-        List<Grant> found = grants(ps);
+        List<Grant> found = rows(ps, grants, "grant", false, this::grant);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
       }
     });
@@ -345,7 +373,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
       try (PreparedStatement ps = c.prepareStatement(selectActiveBySubject)) {
         ps.setString(1, subject.kind().name());
         ps.setString(2, subject.id());
-        return grants(ps);
+        return rows(ps, grants, "grant", true, this::grant);
       }
     });
   }
@@ -355,34 +383,19 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   public List<Grant> findActive() {
     return read("find the active grants", c -> {
       try (PreparedStatement ps = c.prepareStatement(selectActive)) {
-        return grants(ps);
+        return rows(ps, grants, "grant", true, this::grant);
       }
     });
   }
 
-  private List<Grant> grants(PreparedStatement ps) throws SQLException {
-    List<Grant> result = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        result.add(grant(rs));
-      }
-    }
-    return List.copyOf(result);
-  }
-
   private Grant grant(ResultSet rs) throws SQLException {
-    String id = rs.getString(1);
-    try {
-      long endedAt = rs.getLong(16);
-      Instant ended = rs.wasNull() ? null : Instant.ofEpochMilli(endedAt);
-      return new Grant(id, rs.getString(2), new Subject(Subject.Kind.valueOf(rs.getString(3)), rs.getString(4)),
-          rs.getString(5), Codec.actions(rs.getString(6)), Instant.ofEpochMilli(rs.getLong(7)),
-          Instant.ofEpochMilli(rs.getLong(8)), GrantState.valueOf(rs.getString(9)), rs.getString(10),
-          rs.getString(11), Codec.approvals(rs.getString(12)), rs.getBoolean(13), rs.getString(14),
-          rs.getLong(15), ended, rs.getString(17));
-    } catch (RuntimeException e) {
-      throw malformed(grants, id, e);
-    }
+    long endedAt = rs.getLong(16);
+    Instant ended = rs.wasNull() ? null : Instant.ofEpochMilli(endedAt);
+    return new Grant(rs.getString(1), rs.getString(2),
+        new Subject(Subject.Kind.valueOf(rs.getString(3)), rs.getString(4)), rs.getString(5),
+        Codec.actions(rs.getString(6)), Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)),
+        GrantState.valueOf(rs.getString(9)), rs.getString(10), rs.getString(11), Codec.approvals(rs.getString(12)),
+        rs.getBoolean(13), rs.getString(14), rs.getLong(15), ended, rs.getString(17), rs.getBoolean(18));
   }
 
   // ----------------------------------------------------------------------------------------------- requests
@@ -447,7 +460,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
     return read("find request " + Validate.show(requestId), c -> {
       try (PreparedStatement ps = c.prepareStatement(selectRequest)) {
         ps.setString(1, requestId);
-        List<RequestRecord> found = requestRecords(ps);
+        List<RequestRecord> found = rows(ps, requests, "request", false, JdbcGrantStore::requestRecord);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
       }
     });
@@ -458,25 +471,14 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   public List<RequestRecord> findPendingRequests() {
     return read("find the pending requests", c -> {
       try (PreparedStatement ps = c.prepareStatement(selectPending)) {
-        return requestRecords(ps);
+        return rows(ps, requests, "request", true, JdbcGrantStore::requestRecord);
       }
     });
   }
 
-  private List<RequestRecord> requestRecords(PreparedStatement ps) throws SQLException {
-    List<RequestRecord> result = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String id = rs.getString(1);
-        try {
-          result.add(Codec.request(id, RequestState.valueOf(rs.getString(2)), rs.getString(8), rs.getString(9),
-              rs.getLong(3), rs.getString(10)));
-        } catch (RuntimeException e) {
-          throw malformed(requests, id, e);
-        }
-      }
-    }
-    return List.copyOf(result);
+  private static RequestRecord requestRecord(ResultSet rs) throws SQLException {
+    return Codec.request(rs.getString(1), RequestState.valueOf(rs.getString(2)), rs.getString(8), rs.getString(9),
+        rs.getLong(3), rs.getString(10));
   }
 
   // ------------------------------------------------------------------------------------------------ reviews
@@ -535,7 +537,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
     return read("find the review of grant " + Validate.show(grantId), c -> {
       try (PreparedStatement ps = c.prepareStatement(selectReview)) {
         ps.setString(1, grantId);
-        List<BreakGlassReview> found = reviewRecords(ps);
+        List<BreakGlassReview> found = rows(ps, reviews, "review", false, JdbcGrantStore::review);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
       }
     });
@@ -545,24 +547,91 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   public List<BreakGlassReview> findOpenReviews() {
     return read("find the open reviews", c -> {
       try (PreparedStatement ps = c.prepareStatement(selectOpenReviews)) {
-        return reviewRecords(ps);
+        return rows(ps, reviews, "review", true, JdbcGrantStore::review);
       }
     });
   }
 
-  private List<BreakGlassReview> reviewRecords(PreparedStatement ps) throws SQLException {
-    List<BreakGlassReview> result = new ArrayList<>();
+  private static BreakGlassReview review(ResultSet rs) throws SQLException {
+    return Codec.review(rs.getString(3), rs.getLong(2), rs.getString(5));
+  }
+
+  // ------------------------------------------------------------------------------------- malformed rows
+
+  @FunctionalInterface
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Reads every row of {@code ps} (whose first column is the record's id). A row that cannot be read fails a read
+   * of one record by id (the caller then honours nothing); in a list ({@code list}) it is left out and reported,
+   * so that one bad row neither blocks a manager's start nor denies every check after a resync.
+   */
+  private <T> List<T> rows(PreparedStatement ps, String table, String kind, boolean list, RowReader<T> reader)
+      throws SQLException {
+    List<T> result = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        String id = rs.getString(1);
         try {
-          result.add(Codec.review(rs.getString(3), rs.getLong(2), rs.getString(5)));
+          result.add(reader.read(rs));
         } catch (RuntimeException e) {
-          throw malformed(reviews, id, e);
+          if (!list) {
+            throw malformed(table, rs.getString(1), e);
+          }
+          skipped(table, kind, rs.getString(1), e);
         }
       }
     }
     return List.copyOf(result);
+  }
+
+  /** Reports a record left out of a list, once per record (past {@link #MAX_REMEMBERED_MALFORMED}, every time). */
+  private void skipped(String table, String kind, String id, RuntimeException e) {
+    String key = table + '\n' + id;
+    if (reportedMalformed.contains(key)
+        || (reportedMalformed.size() < MAX_REMEMBERED_MALFORMED && !reportedMalformed.add(key))) {
+      return;
+    }
+    malformedRecords.incrementAndGet();
+    MalformedRecord record = new MalformedRecord(table, kind, id, problem(e));
+    log.error("the JDBC grant store left out a malformed {} in {} (id {}): {}; it is not honoured until it is "
+        + "repaired, every other record still is", kind, table, Validate.show(id), record.problem());
+    for (Consumer<MalformedRecord> listener : malformedListeners) {
+      try {
+        listener.accept(record);
+      } catch (RuntimeException failure) {
+        log.warn("a malformed record listener failed on {} {}", kind, Validate.show(id), failure);
+      }
+    }
+  }
+
+  /** What a decoding failure says, without the offending value (the validators append it after {@code , got }). */
+  private static String problem(RuntimeException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int got = message.indexOf(", got ");
+    StringBuilder problem = new StringBuilder();
+    for (int k = 0; k < Math.min(got >= 0 ? got : message.length(), 200); k++) {
+      char c = message.charAt(k);
+      problem.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+    }
+    return problem.toString();
+  }
+
+  /**
+   * {@inheritDoc} Reports what {@link #findActive}, {@link #findActiveBySubject}, {@link #findPendingRequests} and
+   * {@link #findOpenReviews} leave out.
+   */
+  @Override
+  public AutoCloseable onMalformedRecord(Consumer<MalformedRecord> listener) {
+    Validate.notNull("listener", listener);
+    malformedListeners.add(listener);
+    return () -> malformedListeners.remove(listener);
+  }
+
+  @Override
+  public long malformedRecords() {
+    return malformedRecords.get();
   }
 
   // ------------------------------------------------------------------------------------------- change feed
@@ -589,6 +658,12 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
       worker.close();
       workers.remove(worker);
     };
+  }
+
+  /** {@inheritDoc} The builder's {@link Builder#heartbeat}. */
+  @Override
+  public Optional<Duration> heartbeatInterval() {
+    return Optional.of(Duration.ofNanos(feed.heartbeatNanos()));
   }
 
   /** Kept apart so that the pgjdbc-using class is loaded only when the driver is there. */
@@ -889,8 +964,9 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
     }
 
     /**
-     * How often the feed proves its connection and tells the manager it is alive. It must be at most half the
-     * manager's {@code stalenessBound} (default 5 s), or checks are denied between heartbeats. Default
+     * How often the feed proves its connection and tells the manager it is alive. The manager's
+     * {@code stalenessBound} (default 5 s) must be larger than twice it, or the manager refuses to build: checks
+     * would be denied whenever one heartbeat came a little late. Default
      * {@value #DEFAULT_HEARTBEAT_MILLIS} ms; between 10 ms and 10 min.
      */
     public Builder heartbeat(Duration heartbeat) {
@@ -1012,14 +1088,15 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
 
   /** The statements of the shipped DDL for {@code dialect}, with {@code ${prefix}} replaced and comments removed. */
   static List<String> ddlStatements(JdbcDialect dialect, String prefix) {
+    String resource = dialect.ddlResource();
     String text;
-    try (InputStream in = JdbcGrantStore.class.getResourceAsStream(dialect.ddlResource())) {
+    try (InputStream in = JdbcGrantStore.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("the DDL resource " + dialect.ddlResource() + " is missing from jit-core");
+        throw new IllegalStateException("the DDL resource " + resource + " is missing from jit-core");
       }
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read the DDL resource " + dialect.ddlResource(), e);
+      throw new IllegalStateException("cannot read the DDL resource " + resource, e);
     }
     StringBuilder sql = new StringBuilder();
     for (String line : text.split("\n")) {
@@ -1036,9 +1113,22 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, AutoCloseab
   }
 
   /** The store seen without its change feed. */
-  private static final class Unshared extends ForwardingGrantStore {
+  private static final class Unshared extends ForwardingGrantStore implements MalformedRecordReporter {
+    private final JdbcGrantStore store;
+
     Unshared(JdbcGrantStore store) {
       super(store);
+      this.store = store;
+    }
+
+    @Override
+    public AutoCloseable onMalformedRecord(Consumer<MalformedRecord> listener) {
+      return store.onMalformedRecord(listener);
+    }
+
+    @Override
+    public long malformedRecords() {
+      return store.malformedRecords();
     }
 
     @Override

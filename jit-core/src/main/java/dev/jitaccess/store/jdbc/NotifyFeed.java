@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows PostgreSQL notifications: {@code LISTEN} on the store's channel, on the feed's own connection, and
- * report each {@code pg_notify} payload ({@code kind:id}, sent by the writing transaction and delivered only
- * when it commits) as soon as it arrives. Every heartbeat a {@code SELECT 1} proves the connection alive (a
- * terminated backend or a dead socket fails it) before the feed says so.
+ * report the {@code pg_notify} payloads ({@code kind:id}, sent by the writing transaction and delivered only
+ * when it commits) as soon as they arrive, in batches (see {@link FeedWorker}: the channel is open to every
+ * login of the database, so what arrives is only a hint to re-read, never trusted as data). Every heartbeat a
+ * {@code SELECT 1} proves the connection alive (a terminated backend or a dead socket fails it) before the feed
+ * says so.
  *
  * <p>This is the only class of jit-core that uses the pgjdbc driver's API; it is loaded only when the driver
  * is on the classpath. When the connection cannot be unwrapped to a pgjdbc connection (another driver, a pool
@@ -63,12 +65,16 @@ final class NotifyFeed extends PollingFeed {
       long nextBeat = System.nanoTime() + settings.heartbeatNanos();
       while (!stopped()) {
         long wait = Math.min(nextBeat - System.nanoTime(), MAX_WAIT_NANOS);
-        report(pg.getNotifications((int) Math.max(1, wait / 1_000_000L)));
-        if (System.nanoTime() - nextBeat >= 0) {
+        collect(pg.getNotifications((int) Math.max(1, wait / 1_000_000L)));
+        boolean beat = System.nanoTime() - nextBeat >= 0;
+        if (beat) {
           try (ResultSet rs = ping.executeQuery("SELECT 1")) {
             rs.next();
           }
-          report(pg.getNotifications()); // whatever came in with the reply, before saying we are up to date
+          collect(pg.getNotifications()); // whatever came in with the reply, before saying we are up to date
+        }
+        flush(); // bounded however many arrived, so a flood holds the heartbeat back by one batch at most
+        if (beat) {
           alive();
           nextBeat = System.nanoTime() + settings.heartbeatNanos();
           maybePrune(connection);
@@ -77,15 +83,20 @@ final class NotifyFeed extends PollingFeed {
     }
   }
 
-  private void report(PGNotification[] notifications) {
+  /** Takes the payloads, {@code kind:id}, into the batch; anyone who can log in may have sent them. */
+  private void collect(PGNotification[] notifications) {
     if (notifications == null) {
       return;
     }
     for (PGNotification n : notifications) {
       String payload = n.getParameter();
-      int colon = payload == null ? -1 : payload.indexOf(':');
-      if (colon > 0 && settings.channel().equals(n.getName())) {
-        changed(payload.substring(0, colon), payload.substring(colon + 1));
+      if (!settings.channel().equals(n.getName())) {
+        continue; // a channel this connection listens to for someone else (a pooled connection's earlier user)
+      }
+      if (payload != null && payload.length() > 2 && payload.charAt(1) == ':') {
+        hint(payload.substring(0, 1), payload.substring(2));
+      } else {
+        ignored(payload);
       }
     }
   }

@@ -82,9 +82,8 @@ class PollingFeed extends FeedWorker {
     }
   }
 
-  /** One poll: new rows, then the holes. Returns whether the batch of new rows was full. */
+  /** One poll: new rows, then the holes, then what they said. Returns whether the batch of new rows was full. */
   private boolean poll(PreparedStatement after, PreparedStatement range) throws SQLException {
-    boolean resync = false;
     int rows = 0;
     after.setLong(1, highest);
     try (ResultSet rs = after.executeQuery()) {
@@ -97,14 +96,14 @@ class PollingFeed extends FeedWorker {
         }
         if (seq - highest - 1 > MAX_HOLES || holes.size() > MAX_HOLES) {
           holes.clear();
-          resync = true;
+          resyncLater();
         } else {
           for (long missing = highest + 1; missing < seq; missing++) {
             holes.put(missing, new long[] {now, 0});
           }
         }
         highest = seq;
-        changed(rs.getString(2), rs.getString(3));
+        hint(rs.getString(2), rs.getString(3));
       }
     }
     if (!holes.isEmpty()) {
@@ -113,7 +112,7 @@ class PollingFeed extends FeedWorker {
       try (ResultSet rs = range.executeQuery()) {
         while (rs.next()) {
           if (holes.remove(rs.getLong(1)) != null) {
-            changed(rs.getString(2), rs.getString(3));
+            hint(rs.getString(2), rs.getString(3));
           }
         }
       }
@@ -125,13 +124,11 @@ class PollingFeed extends FeedWorker {
           it.remove();
         } else if (age >= HOLE_RESYNC_NANOS && hole[1] == 0) {
           hole[1] = 1;
-          resync = true;
+          resyncLater();
         }
       }
     }
-    if (resync) {
-      resync();
-    }
+    flush();
     return rows >= BATCH;
   }
 }

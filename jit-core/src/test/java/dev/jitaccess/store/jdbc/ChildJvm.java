@@ -23,7 +23,7 @@ import java.util.jar.Manifest;
  * A second JVM running a main class of the test classpath, talked to line by line over its standard input and
  * output; its standard error goes to a file under {@code target/}.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
   private final Process process;
   private final PrintWriter in;
@@ -50,7 +50,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Starts {@code mainClass} with {@code args} on the test classpath minus the entries {@code exclude} matches. */
-  static ChildJvm start(Class<?> mainClass, Predicate<String> exclude, String... args) throws IOException {
+  public static ChildJvm start(Class<?> mainClass, Predicate<String> exclude, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
@@ -87,13 +87,13 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Sends one command and returns the reply line. */
-  String ask(String command, Duration timeout) throws InterruptedException, IOException {
+  public String ask(String command, Duration timeout) throws InterruptedException, IOException {
     in.println(command);
     return next(timeout);
   }
 
   /** The next line the child prints. */
-  String next(Duration timeout) throws InterruptedException, IOException {
+  public String next(Duration timeout) throws InterruptedException, IOException {
     String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (line == null) {
       throw new IllegalStateException("the child JVM did not answer within " + timeout + "; alive="
@@ -103,7 +103,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Kills the child at once, as a crash would. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }

@@ -62,6 +62,23 @@ class JdbcGrantStoreTest {
   }
 
   @Test
+  void aSchemaFromBeforeHandleBoundGrantsIsBroughtUpToDateOnStart() throws Exception {
+    store();
+    try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE jit_grants DROP COLUMN bound_to_handle");
+    }
+    JdbcGrantStore upgraded = store();
+    dev.jitaccess.Grant plain = grant("b", Subject.user("alice"));
+    dev.jitaccess.Grant bound = new dev.jitaccess.Grant(plain.id(), plain.requestId(), plain.subject(),
+        plain.resource(), plain.actions(), plain.notBefore(), plain.expiresAt(), plain.state(), plain.justification(),
+        plain.reference(), plain.approvals(), plain.breakGlass(), plain.rule(), plain.version(), null, null, true);
+
+    upgraded.save(bound);
+
+    assertThat(upgraded.findById("b")).contains(bound);
+  }
+
+  @Test
   void missingTablesAreNamedWithTheWayToCreateThem() {
     assertThatThrownBy(() -> JdbcGrantStore.builder().dataSource(ds).tablePrefix("nothing_here_").build())
         .isInstanceOf(GrantStoreException.class)
@@ -103,7 +120,7 @@ class JdbcGrantStoreTest {
   void shippedDdlHasEveryTableForBothDialects() {
     for (JdbcDialect dialect : JdbcDialect.values()) {
       List<String> statements = JdbcGrantStore.ddlStatements(dialect, "acme_");
-      assertThat(statements).hasSize(6);
+      assertThat(statements).hasSize(7);
       assertThat(String.join("\n", statements))
           .contains("acme_grants", "acme_requests", "acme_reviews", "acme_changes")
           .doesNotContain("${prefix}", "--");
@@ -229,8 +246,9 @@ class JdbcGrantStoreTest {
         dev.jitaccess.RequestState.PENDING, 0));
     store.saveReview(new dev.jitaccess.BreakGlassReview(g, "INC-1", null, null, null, 0));
 
-    await().until(() -> heard.grants.size() == 2 && heard.requests.size() == 1);
-    assertThat(heard.grants).containsExactly("g", "g");
+    await().until(() -> heard.grants.contains("g") && heard.requests.size() == 1);
+    // Once per poll that saw it: the save and the compare-and-set in one poll are one report.
+    assertThat(heard.grants).containsOnly("g").hasSizeBetween(1, 2);
     assertThat(heard.requests).containsExactly("r");
     assertThat(heard.resyncs).hasValue(1);
     assertThat(heard.threads).allMatch(name -> name.startsWith("jit-jdbc-feed-"));

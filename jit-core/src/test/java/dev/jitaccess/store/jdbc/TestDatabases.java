@@ -40,6 +40,16 @@ final class TestDatabases {
     return h2("jdbc:h2:mem:" + unique(name) + ";DB_CLOSE_DELAY=-1");
   }
 
+  /**
+   * The tables of the shipped DDL as it was before the CHECK constraints: what an existing deployment has. The
+   * constraints close each CREATE TABLE, so cutting them off gives the earlier statements.
+   */
+  static List<String> ddlBeforeChecks(JdbcDialect dialect, String prefix) {
+    return JdbcGrantStore.ddlStatements(dialect, prefix).stream()
+        .map(statement -> statement.replaceFirst(",\\s*CONSTRAINT [\\s\\S]*\\)\\s*$", "\n)"))
+        .toList();
+  }
+
   static String postgresUrl() {
     String url = System.getenv(POSTGRES_ENV);
     if (url == null || url.isBlank()) {

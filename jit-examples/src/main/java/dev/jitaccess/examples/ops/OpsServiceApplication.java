@@ -9,7 +9,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code @RequiresAccess}, its rules are declared in {@code application.yml}, people ask for access and approve it
  * over HTTP, and the actuator endpoint {@code jitaccess} shows and revokes grants. Users (HTTP Basic, demo
  * passwords equal to the names): alice and carol (group sre), bob (group dba-leads, approves refunds), admin
- * (actuator).
+ * (actuator, and role JIT_ADMIN, which revoking through it needs).
  *
  * <p>Runs on port 8080 until stopped; {@link OpsServiceDemo} plays a scripted session against it instead.
  */

@@ -58,6 +58,10 @@ public final class OpsServiceDemo {
     say("   granted until %s", read.path("expiresAt").asText());
     JsonNode orders = expect(200, "GET", "/orders", "alice", null);
     say("   200: %d orders", orders.size());
+    JsonNode notSre = expect(403, "POST", "/access/requests", "bob", """
+        {"resource":"prod/db/orders","actions":["read"],"duration":"15m",
+         "justification":"INC-4711 customer says the order list is stale"}""");
+    say("   bob, a DBA lead but not in sre, asks the same: %s", notSre.path("status").asText());
 
     say("3. a refund needs write access, a change id and a DBA lead's approval");
     expect(403, "POST", "/orders/1001/refund", "alice", null);

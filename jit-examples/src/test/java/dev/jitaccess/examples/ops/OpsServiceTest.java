@@ -21,6 +21,7 @@ class OpsServiceTest {
     assertThat(transcript.toString(StandardCharsets.UTF_8))
         .contains("403 Just-in-time access required")
         .contains("200: 3 orders")
+        .contains("bob, a DBA lead but not in sre, asks the same: denied")
         .contains("pending, 1 approval needed")
         .contains("order 1001 is REFUNDED")
         .contains("revoked=true by user:admin")

@@ -5,6 +5,7 @@ import dev.jitaccess.Grant;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.RequestRecord;
 import dev.jitaccess.Subject;
+import dev.jitaccess.audit.AuditHmac;
 import dev.jitaccess.store.GrantStore;
 import java.security.Principal;
 import java.time.Clock;
@@ -13,7 +14,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -27,31 +31,47 @@ import org.springframework.lang.Nullable;
  *   <li>{@code GET /actuator/jitaccess}: the active grants (not yet ended or run out) and the pending requests;
  *   <li>{@code GET /actuator/jitaccess/{grantId}}: one grant, active or ended (404 when unknown);
  *   <li>{@code DELETE /actuator/jitaccess/{grantId}?reason=...}: revokes it, audited with the calling principal
- *       as the actor ({@code service:actuator} when the endpoint is called without one).
+ *       as the actor ({@code user:<name>}).
  * </ul>
  *
- * <p>No secrets: credentials are never listed. Secure the endpoint as you secure actuator; expose it with
- * {@code management.endpoints.web.exposure.include=jitaccess}.
+ * <p>Read-only by default: revocation is an operation Actuator offers only once the application allows it
+ * ({@code management.endpoint.jitaccess.access=unrestricted}), and then only to a caller that
+ * {@code mayRevoke} accepts (the auto-configuration: a Spring Security authentication holding
+ * {@code jit.access.actuator.revoke-authority}) and whose name is a valid subject id. Any other caller, one
+ * without a principal included, is refused before the grant is looked up, so a refusal tells nothing about which
+ * grants exist; nobody revokes under a stand-in identity.
+ *
+ * <p>No secrets: credentials are never listed. With an {@link AuditHmac} (the auto-configuration passes the audit
+ * file's key), justifications and reasons for an end are shown as the keyed hashes the audit writes, never in
+ * clear. Secure the endpoint as you secure actuator; expose it by adding {@code jitaccess} to
+ * {@code management.endpoints.web.exposure.include}.
+ *
+ * <p>Thread-safe: its state is final and the manager and store are thread-safe; Actuator calls it from request
+ * threads.
  */
-@Endpoint(id = "jitaccess")
+@Endpoint(id = "jitaccess", defaultAccess = Access.READ_ONLY)
 public class JitAccessEndpoint {
-
-  /** The actor of a revocation made without a principal. */
-  public static final Subject ANONYMOUS_ACTOR = Subject.service("actuator");
 
   private static final String DEFAULT_REASON = "revoked through the actuator endpoint";
 
   private final JitAccessManager jit;
   private final Supplier<GrantStore> store;
   private final Supplier<Clock> clock;
+  private final Predicate<? super Principal> mayRevoke;
+  private final UnaryOperator<String> shown;
 
   /**
    * @param store lists the active grants; may supply {@code null} (then none are listed)
+   * @param mayRevoke whether a caller (never {@code null}) may revoke; {@code principal -> false} for nobody
+   * @param hmac hashes justifications and reasons as the audit does; {@code null} shows them as they are
    */
-  public JitAccessEndpoint(JitAccessManager jit, Supplier<GrantStore> store, Supplier<Clock> clock) {
+  public JitAccessEndpoint(JitAccessManager jit, Supplier<GrantStore> store, Supplier<Clock> clock,
+      Predicate<? super Principal> mayRevoke, @Nullable AuditHmac hmac) {
     this.jit = Objects.requireNonNull(jit, "jit");
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.mayRevoke = Objects.requireNonNull(mayRevoke, "mayRevoke");
+    this.shown = hmac == null ? UnaryOperator.identity() : hmac::hash;
   }
 
   @ReadOperation
@@ -61,11 +81,11 @@ public class JitAccessEndpoint {
     List<GrantView> active = grants == null ? List.of() : grants.findActive().stream()
         .filter(g -> now.isBefore(g.expiresAt()))
         .sorted(Comparator.comparing(Grant::expiresAt).thenComparing(Grant::id))
-        .map(g -> GrantView.of(g, now))
+        .map(g -> GrantView.of(g, now, shown))
         .toList();
     List<RequestView> pending = jit.pendingRequests().stream()
         .sorted(Comparator.comparing(RequestRecord::createdAt).thenComparing(RequestRecord::id))
-        .map(RequestView::of)
+        .map(r -> RequestView.of(r, shown))
         .toList();
     return new Report(active, pending);
   }
@@ -73,29 +93,44 @@ public class JitAccessEndpoint {
   @ReadOperation
   @Nullable
   public GrantView grant(@Selector String grantId) {
-    return jit.grant(grantId).map(g -> GrantView.of(g, clock.get().instant())).orElse(null);
+    return jit.grant(grantId).map(g -> GrantView.of(g, clock.get().instant(), shown)).orElse(null);
   }
 
+  /**
+   * Revokes the grant as the calling principal.
+   *
+   * @return {@code null} if there is no such grant
+   * @throws RevocationRefusedException if the caller may not revoke (checked before the grant is looked up)
+   */
   @DeleteOperation
   @Nullable
   public RevokeResult revoke(@Selector String grantId, @Nullable Principal principal, @Nullable String reason) {
+    Subject actor = revoker(principal);
     if (jit.grant(grantId).isEmpty()) {
       return null;
     }
-    Subject actor = actor(principal);
     String why = reason == null || reason.isBlank() ? DEFAULT_REASON : reason;
     boolean revoked = jit.revoke(grantId, actor, why);
     return new RevokeResult(grantId, revoked, actor.toString());
   }
 
-  private static Subject actor(@Nullable Principal principal) {
-    if (principal == null || principal.getName() == null) {
-      return ANONYMOUS_ACTOR;
+  private Subject revoker(@Nullable Principal principal) {
+    if (principal == null || !mayRevoke.test(principal)) {
+      throw new RevocationRefusedException("the caller may not revoke grants through the actuator");
     }
     try {
       return Subject.user(principal.getName());
     } catch (IllegalArgumentException invalidName) {
-      return ANONYMOUS_ACTOR;
+      throw new RevocationRefusedException("the caller's name is not a valid subject id");
+    }
+  }
+
+  /** A revocation refused because of who asked; over HTTP, 403. The message names no grant and no caller. */
+  public static final class RevocationRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RevocationRefusedException(String message) {
+      super(message);
     }
   }
 
@@ -108,11 +143,11 @@ public class JitAccessEndpoint {
       @Nullable String justification, @Nullable String reference, List<String> approvedBy,
       @Nullable String endedAt, @Nullable String endReason) {
 
-    static GrantView of(Grant g, Instant now) {
+    static GrantView of(Grant g, Instant now, UnaryOperator<String> shown) {
       return new GrantView(g.id(), g.requestId(), g.subject().toString(), g.resource(), g.actions(),
           g.state().name(), g.isEffectiveAt(now), g.notBefore().toString(), g.expiresAt().toString(), g.rule(),
-          g.breakGlass(), g.justification(), g.reference(), approvers(g.approvals()),
-          g.endedAt() == null ? null : g.endedAt().toString(), g.endReason());
+          g.breakGlass(), show(g.justification(), shown), g.reference(), approvers(g.approvals()),
+          g.endedAt() == null ? null : g.endedAt().toString(), show(g.endReason(), shown));
     }
   }
 
@@ -121,16 +156,21 @@ public class JitAccessEndpoint {
       String rule, int approvalsNeeded, List<String> approvedBy, String createdAt, @Nullable String reviewDeadline,
       @Nullable String justification, @Nullable String reference) {
 
-    static RequestView of(RequestRecord r) {
+    static RequestView of(RequestRecord r, UnaryOperator<String> shown) {
       return new RequestView(r.id(), r.requester().toString(), r.request().resource(), r.request().actions(),
           r.duration().toString(), r.rule(), r.approvalsNeeded(), approvers(r.approvals()), r.createdAt().toString(),
-          r.reviewDeadline() == null ? null : r.reviewDeadline().toString(), r.request().justification(),
+          r.reviewDeadline() == null ? null : r.reviewDeadline().toString(), show(r.request().justification(), shown),
           r.request().reference());
     }
   }
 
   /** What {@code DELETE /actuator/jitaccess/{grantId}} answers; {@code revoked} is false if it had ended. */
   public record RevokeResult(String grantId, boolean revoked, String actor) {}
+
+  @Nullable
+  private static String show(@Nullable String text, UnaryOperator<String> shown) {
+    return text == null ? null : shown.apply(text);
+  }
 
   private static List<String> approvers(List<Approval> approvals) {
     return approvals.stream().map(a -> a.approver().toString()).toList();

@@ -3,6 +3,8 @@ package dev.jitaccess.spring.boot;
 import dev.jitaccess.ApproverDirectory;
 import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.PersonKey;
+import dev.jitaccess.audit.AuditHmac;
 import dev.jitaccess.audit.AuditSink;
 import dev.jitaccess.audit.CompositeAuditSink;
 import dev.jitaccess.audit.JsonLinesAuditSink;
@@ -18,6 +20,7 @@ import dev.jitaccess.spring.web.JitAccessProblemDetailsAdvice;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.InMemoryGrantStore;
 import dev.jitaccess.store.jdbc.JdbcGrantStore;
+import jakarta.annotation.Nullable;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
@@ -53,7 +56,7 @@ import org.springframework.core.type.AnnotationMetadata;
  * hash-chained file log when {@code jit.access.audit.file.directory} is set; several sinks are all written to), {@link JitAccessManager} itself, {@link SubjectResolver},
  * {@link DenialExceptionFactory}, {@link JitAccessInterceptor} and {@link JitAccessProblemDetailsAdvice}. Beans
  * the manager takes when present: a {@link CredentialIssuer}, {@link JitAccessListener}s, an
- * {@link ApproverDirectory}, a {@link Clock} and {@link JitAccessManagerDecorator}s. Off with
+ * {@link ApproverDirectory}, a {@link PersonKey}, a {@link Clock} and {@link JitAccessManagerDecorator}s. Off with
  * {@code jit.access.enabled=false}.
  */
 @AutoConfiguration
@@ -81,13 +84,17 @@ public class JitAccessAutoConfiguration {
     return new InMemoryGrantStore();
   }
 
-  /** The SLF4J sink, unless the application brings its own sinks (the audit file of properties does not count). */
+  /**
+   * The SLF4J sink, unless the application brings its own sinks (the audit file of properties does not count).
+   * With {@code jit.access.audit.file.hmac-key} it hashes what the file hashes.
+   */
   @Bean
   @ConditionalOnMissingBean(value = AuditSink.class, ignored = JsonLinesAuditSink.class)
   @ConditionalOnProperty(prefix = "jit.access.audit.slf4j", name = "enabled", havingValue = "true",
       matchIfMissing = true)
-  public AuditSink jitAccessAuditSink() {
-    return new Slf4jAuditSink();
+  public AuditSink jitAccessAuditSink(JitAccessProperties properties) {
+    AuditHmac hmac = auditHmac(properties);
+    return hmac == null ? new Slf4jAuditSink() : new Slf4jAuditSink().withHmac(hmac);
   }
 
   /** The tamper-evident audit log, when {@code jit.access.audit.file.directory} is set. Closed after the manager. */
@@ -103,11 +110,36 @@ public class JitAccessAutoConfiguration {
     if (file.getRotateEvery() != null) {
       builder.rotateEvery(file.getRotateEvery());
     }
-    if (file.getHmacKey() != null && !file.getHmacKey().isBlank()) {
-      builder.hmacKey(Base64.getDecoder().decode(file.getHmacKey().trim()));
+    byte[] hmacKey = hmacKey(properties);
+    if (hmacKey != null) {
+      builder.hmacKey(hmacKey);
     }
     clock.ifUnique(builder::clock);
     return builder.build();
+  }
+
+  /** The key of {@code jit.access.audit.file.hmac-key}, decoded; {@code null} when none is set. */
+  @Nullable
+  private static byte[] hmacKey(JitAccessProperties properties) {
+    String key = properties.getAudit().getFile().getHmacKey();
+    if (key == null || key.isBlank()) {
+      return null;
+    }
+    try {
+      return Base64.getDecoder().decode(key.trim());
+    } catch (IllegalArgumentException notBase64) {
+      throw new IllegalArgumentException("jit.access.audit.file.hmac-key is not base64: " + notBase64.getMessage());
+    }
+  }
+
+  /**
+   * How every output configured here (the audit file, the SLF4J sink, the actuator endpoint) hashes justifications
+   * and reasons: with {@code jit.access.audit.file.hmac-key}; {@code null} when no key is set.
+   */
+  @Nullable
+  static AuditHmac auditHmac(JitAccessProperties properties) {
+    byte[] key = hmacKey(properties);
+    return key == null ? null : AuditHmac.of(key);
   }
 
   @Bean(destroyMethod = "close")
@@ -115,7 +147,7 @@ public class JitAccessAutoConfiguration {
   public JitAccessManager jitAccessManager(JitAccessProperties properties, AccessPolicy policy, GrantStore store,
       ObjectProvider<AuditSink> auditSinks, ObjectProvider<CredentialIssuer> credentialIssuer,
       ObjectProvider<JitAccessListener> listeners, ObjectProvider<ApproverDirectory> approverDirectory,
-      ObjectProvider<Clock> clock, ObjectProvider<JitAccessManagerDecorator> decorators) {
+      ObjectProvider<PersonKey> personKey, ObjectProvider<Clock> clock, ObjectProvider<JitAccessManagerDecorator> decorators) {
     JitAccessManager.Builder builder = JitAccessManager.builder()
         .policy(policy)
         .store(store)
@@ -137,6 +169,7 @@ public class JitAccessAutoConfiguration {
     credentialIssuer.ifUnique(builder::credentialIssuer);
     listeners.orderedStream().forEach(builder::listener);
     approverDirectory.ifUnique(builder::approverDirectory);
+    personKey.ifUnique(builder::personKey);
     clock.ifUnique(builder::clock);
     JitAccessManager manager = builder.build();
     for (JitAccessManagerDecorator decorator : decorators.orderedStream().toList()) {

@@ -77,6 +77,8 @@ public class JitAccessProperties {
 
   private final Policy policy = new Policy();
 
+  private final Actuator actuator = new Actuator();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -149,6 +151,28 @@ public class JitAccessProperties {
     return policy;
   }
 
+  public Actuator getActuator() {
+    return actuator;
+  }
+
+  /** The actuator endpoint jitaccess, read-only unless management.endpoint.jitaccess.access=unrestricted. */
+  public static class Actuator {
+
+    /**
+     * Authority a caller's Spring Security authentication must hold to revoke grants through the endpoint (once
+     * revocation is allowed); without Spring Security nobody may.
+     */
+    private String revokeAuthority = "ROLE_JIT_ADMIN";
+
+    public String getRevokeAuthority() {
+      return revokeAuthority;
+    }
+
+    public void setRevokeAuthority(String revokeAuthority) {
+      this.revokeAuthority = revokeAuthority;
+    }
+  }
+
   /** Where audit events go, besides any AuditSink beans of the application. */
   public static class Audit {
 
@@ -199,8 +223,9 @@ public class JitAccessProperties {
     private Duration rotateEvery;
 
     /**
-     * Base64 key (at least 16 bytes): reasons and justifications are written as keyed hashes instead of text.
-     * A secret: supply it from the environment or a vault, never from a committed file.
+     * Base64 key (at least 16 bytes): reasons and justifications are written as keyed hashes instead of text, in
+     * this file, in the SLF4J audit log and in the actuator endpoint alike. A secret: supply it from the
+     * environment or a vault, never from a committed file.
      */
     private String hmacKey;
 
@@ -298,7 +323,7 @@ public class JitAccessProperties {
     /** How often a polling feed reads the change log. */
     private Duration pollInterval = Duration.ofMillis(JdbcGrantStore.DEFAULT_POLL_INTERVAL_MILLIS);
 
-    /** How often the feed proves its connection; at most half of jit.access.staleness-bound. */
+    /** How often the feed proves its connection; jit.access.staleness-bound must be larger than twice it. */
     private Duration heartbeat = Duration.ofMillis(JdbcGrantStore.DEFAULT_HEARTBEAT_MILLIS);
 
     /** How long change log rows are kept. */
@@ -414,7 +439,14 @@ public class JitAccessProperties {
 
     /**
      * The rules, consulted in order: the first whose resources and actions a request touches (shares a name and
-     * an action with) decides it, and denies what it does not cover; none denies.
+     * an action with) decides it, and denies what it does not cover; none denies. Keys of
+     * each rule: rules[n].name (required, unique), rules[n].resources (required), rules[n].actions (required),
+     * rules[n].requesters and rules[n].requester-groups (neither: anyone), rules[n].requester-kinds (none: both
+     * kinds), rules[n].max-duration (required), rules[n].max-lifetime (default max-duration),
+     * rules[n].justification-required (default false), rules[n].justification-pattern (none),
+     * rules[n].approvals (default 0: auto-approve), rules[n].approvers and rules[n].approver-groups (one of them
+     * with approvals), rules[n].self-approval (default false), rules[n].review-window (default 1h),
+     * rules[n].break-glass.max-duration (none: no break-glass) and rules[n].break-glass.incident-pattern (none).
      */
     private List<Rule> rules = new ArrayList<>();
 

@@ -10,6 +10,7 @@ import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.Subject;
 import jakarta.annotation.Nullable;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /** Delegates to a manager and counts its requests and checks into {@link JitAccessMetrics}. */
 final class InstrumentedJitAccessManager extends ForwardingJitAccessManager {
@@ -30,9 +31,18 @@ final class InstrumentedJitAccessManager extends ForwardingJitAccessManager {
 
   @Override
   public GrantHandle acquire(AccessRequest request) {
+    return recorded(() -> super.acquire(request));
+  }
+
+  @Override
+  public GrantHandle acquireBound(AccessRequest request) {
+    return recorded(() -> super.acquireBound(request));
+  }
+
+  private GrantHandle recorded(Supplier<GrantHandle> acquire) {
     GrantHandle handle;
     try {
-      handle = super.acquire(request);
+      handle = acquire.get();
     } catch (AccessNotGrantedException e) {
       metrics.recordRequest(e.outcome());
       throw e;

@@ -6,6 +6,7 @@ import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.store.GrantStore;
+import dev.jitaccess.store.MalformedRecordReporter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,11 +31,17 @@ import org.slf4j.LoggerFactory;
  *       requests made through the manager ({@code request} and {@code acquire}), by their immediate outcome;
  *   <li>{@code jit.checks} (counter, tag {@code result} = {@code allowed} or {@code denied}): access checks, from
  *       the annotations and from direct {@code check}/{@code isAllowed} calls;
- *   <li>{@code jit.expiry.lag} (timer): from a grant's {@code expiresAt} to the moment the engine expired it.
+ *   <li>{@code jit.expiry.lag} (timer): from a grant's {@code expiresAt} to the moment the engine handled its
+ *       expiry, by the clock (so a stalled expiry thread or a process that was down shows);
+ *   <li>{@code jit.store.malformed.records} (gauge): records the store left out as unreadable, not honoured
+ *       (with a {@link MalformedRecordReporter} store such as the JDBC one; else 0). Above 0 needs a repair.
  * </ul>
  *
  * <p>Counting needs the manager wrapped by {@link #instrument} (the auto-configuration does it) and the lag needs
  * this object registered as a listener of the manager (likewise).
+ *
+ * <p>Thread-safe: checks and requests are counted on the callers' threads and the lag on the expiry thread, into
+ * Micrometer meters (thread-safe themselves) listed in a copy-on-write list that {@link #bindTo} appends to.
  */
 public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
 
@@ -58,11 +65,14 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
     Gauge.builder("jit.grants.active", this, JitAccessMetrics::activeGrants)
         .description("Just-in-time grants in effect now")
         .register(registry);
+    Gauge.builder("jit.store.malformed.records", this, JitAccessMetrics::malformedRecords)
+        .description("Stored records left out as unreadable, and so not honoured")
+        .register(registry);
     meters.add(new Meters(
         requests(registry, "granted"), requests(registry, "pending"), requests(registry, "denied"),
         checks(registry, "allowed"), checks(registry, "denied"),
         Timer.builder("jit.expiry.lag")
-            .description("Time from a grant's expiry to the engine expiring it")
+            .description("Time from a grant's expiry to the engine handling it")
             .register(registry)));
   }
 
@@ -90,13 +100,13 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
     }
   }
 
+  /**
+   * Measured against the clock now, while the expiry is handled: the grant's {@code endedAt} is its
+   * {@code expiresAt} (when it stopped being effective), so it would always show 0, also after hours of downtime.
+   */
   @Override
   public void onExpired(Grant grant) {
-    Instant endedAt = grant.endedAt();
-    if (endedAt == null) {
-      return;
-    }
-    Duration lag = Duration.between(grant.expiresAt(), endedAt);
+    Duration lag = Duration.between(grant.expiresAt(), clock.get().instant());
     Duration recorded = lag.isNegative() ? Duration.ZERO : lag;
     for (Meters m : meters) {
       m.expiryLag.record(recorded);
@@ -115,6 +125,10 @@ public final class JitAccessMetrics implements MeterBinder, JitAccessListener {
       log.debug("could not count active grants", e);
       return Double.NaN;
     }
+  }
+
+  private double malformedRecords() {
+    return store.get() instanceof MalformedRecordReporter reporter ? reporter.malformedRecords() : 0;
   }
 
   private static Counter requests(MeterRegistry registry, String outcome) {

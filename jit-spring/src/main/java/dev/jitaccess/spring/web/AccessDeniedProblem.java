@@ -1,5 +1,6 @@
 package dev.jitaccess.spring.web;
 
+import dev.jitaccess.AccessDecision;
 import dev.jitaccess.spring.JitAccessDenial;
 import jakarta.annotation.Nullable;
 import java.util.LinkedHashMap;
@@ -7,8 +8,11 @@ import java.util.Map;
 
 /**
  * The RFC 9457 problem that tells an HTTP client a just-in-time grant is missing: status 403, what it needs
- * ({@code resource}, {@code action}) and the engine's reason, and nothing about grants (no ids, no holders, no
- * expiry). Shared by {@link JitAccessProblemDetailsAdvice} and the Spring Security handler.
+ * ({@code resource}, {@code action}) and a fixed public explanation of the decision's
+ * {@linkplain AccessDecision#code() reason code}, and nothing about grants (no ids, no holders, no expiry) or the
+ * service's insides: the engine's full reason (a store whose change feed is down, a policy that failed) is for the
+ * audit and the log, where the exception's message carries it. Failures to decide all read alike, so a client
+ * cannot probe which part is down. Shared by {@link JitAccessProblemDetailsAdvice} and the Spring Security handler.
  */
 public final class AccessDeniedProblem {
 
@@ -19,11 +23,25 @@ public final class AccessDeniedProblem {
 
   private AccessDeniedProblem() {}
 
-  /** The human-readable explanation. */
+  /** The human-readable explanation: what is refused and the public reason of its code. */
   public static String detail(JitAccessDenial denial) {
     return "No active just-in-time grant allows '" + denial.action() + "' on "
         + (denial.resource() == null ? "the requested resource" : denial.resource()) + ": "
-        + denial.decision().reason();
+        + publicReason(denial.decision().code());
+  }
+
+  /** What a client is told for a denial of this code; the same words for every failure to decide. */
+  static String publicReason(AccessDecision.Code code) {
+    return switch (code) {
+      case NO_SUBJECT -> "the caller is not identified";
+      case INVALID_RESOURCE -> "the resource is not a valid name";
+      case INVALID_ACTION -> "the action is not valid";
+      case NO_GRANT -> "no active grant covers this resource and action";
+      case INVALID_REQUEST -> "the access request made for this call is not valid";
+      case NOT_GRANTED -> "the access requested for this call was not granted";
+      case UNRESOLVED -> "the access this call needs could not be determined";
+      case CLOSED, USE_NOT_AUDITED, STALE, FAILED -> "access could not be decided now; try again later";
+    };
   }
 
   /** The problem's members, in order: type, title, status, detail, instance, resource, action. */

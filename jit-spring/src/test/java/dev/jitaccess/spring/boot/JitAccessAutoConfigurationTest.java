@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.AccessRequest;
+import dev.jitaccess.ApproverDirectory;
 import dev.jitaccess.ForwardingJitAccessManager;
 import dev.jitaccess.Grant;
 import dev.jitaccess.JitAccessListener;
 import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.PersonKey;
 import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.Subject;
 import dev.jitaccess.UsageAudit;
@@ -16,6 +18,8 @@ import dev.jitaccess.audit.InMemoryAuditSink;
 import dev.jitaccess.audit.Slf4jAuditSink;
 import dev.jitaccess.policy.AccessPolicy;
 import dev.jitaccess.policy.AccessRule;
+import dev.jitaccess.policy.ApprovalRequirement;
+import dev.jitaccess.policy.PolicyDecision;
 import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spring.DenialExceptionFactory;
 import dev.jitaccess.spring.JitAccessDeniedException;
@@ -273,6 +277,25 @@ class JitAccessAutoConfigurationTest {
   }
 
   @Test
+  void theManagerTakesTheApproverDirectoryAndThePersonKey() {
+    ApprovalRequirement dba = new ApprovalRequirement(1, Set.of(), Set.of("dba"), false, Duration.ofMinutes(30));
+    ApplicationContextRunner approvals = runner
+        .withBean(AccessPolicy.class, () -> r -> PolicyDecision.requireApprovals("dba", r.duration(), dba))
+        .withBean(ApproverDirectory.class, () -> s -> Set.of("dba"));
+    Subject bob = Subject.user("bob");
+    approvals.run(context -> {
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      String requestId = request(jit, ALICE, "prod/db/orders", "read").requestId();
+      assertThat(jit.approve(requestId, bob, "ok")).isInstanceOf(RequestOutcome.Granted.class);
+    });
+    approvals.withBean(PersonKey.class, () -> s -> "one-team").run(context -> {
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      String requestId = request(jit, ALICE, "prod/db/orders", "read").requestId();
+      assertThatThrownBy(() -> jit.approve(requestId, bob, "ok")).hasMessageContaining("its own request");
+    });
+  }
+
+  @Test
   void theManagerTakesTheClockListenersAndDecorators() {
     ManualClock clock = new ManualClock();
     List<String> heard = new CopyOnWriteArrayList<>();
@@ -402,9 +425,22 @@ class JitAccessAutoConfigurationTest {
       assertThat(registry.get("jit.checks").tag("result", "denied").counter().count()).isEqualTo(2);
       assertThat(registry.get("jit.grants.active").gauge().value()).isEqualTo(1);
       assertThat(registry.get("jit.expiry.lag").timer()).isNotNull();
+      assertThat(registry.get("jit.store.malformed.records").gauge().value()).isZero();
       Set<String> tagKeys = new java.util.TreeSet<>();
       registry.getMeters().forEach(m -> m.getId().getTags().forEach(t -> tagKeys.add(t.getKey())));
       assertThat(tagKeys).containsExactlyInAnyOrder("outcome", "result");
+    });
+  }
+
+  @Test
+  void aBoundAcquireIsCountedAsARequest() {
+    runner.withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy).run(context -> {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      context.getBean(JitAccessMetrics.class).bindTo(registry);
+      JitAccessManager jit = context.getBean(JitAccessManager.class);
+      jit.acquireBound(dev.jitaccess.AccessRequest.builder().subject(ALICE).resource("prod/db/orders")
+          .actions("read").duration(Duration.ofMinutes(5)).justification("INC-1: test").build()).close();
+      assertThat(registry.get("jit.requests").tag("outcome", "granted").counter().count()).isEqualTo(1);
     });
   }
 
@@ -453,7 +489,7 @@ class JitAccessAutoConfigurationTest {
     runner.withPropertyValues("management.endpoints.web.exposure.include=health")
         .run(context -> assertThat(context).doesNotHaveBean(JitAccessEndpoint.class));
     JitAccessEndpoint mine = new JitAccessEndpoint(JitAccessManager.builder().policy(ordersPolicy()).build(),
-        () -> null, Clock::systemUTC);
+        () -> null, Clock::systemUTC, principal -> false, null);
     runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess")
         .withBean(JitAccessEndpoint.class, () -> mine)
         .run(context -> assertThat(context.getBean(JitAccessEndpoint.class)).isSameAs(mine));
@@ -486,11 +522,12 @@ class JitAccessAutoConfigurationTest {
             assertThat(view.effective()).isTrue();
           });
           assertThat(endpoint.grant("nope")).isNull();
-          assertThat(endpoint.revoke("nope", () -> "admin", null)).isNull();
-          JitAccessEndpoint.RevokeResult result = endpoint.revoke(grant.id(), () -> "admin", "incident over");
+          assertThat(endpoint.revoke("nope", revoker("admin", "ROLE_JIT_ADMIN"), null)).isNull();
+          JitAccessEndpoint.RevokeResult result =
+              endpoint.revoke(grant.id(), revoker("admin", "ROLE_JIT_ADMIN"), "incident over");
           assertThat(result.revoked()).isTrue();
           assertThat(result.actor()).isEqualTo("user:admin");
-          assertThat(endpoint.revoke(grant.id(), null, null).revoked()).isFalse();
+          assertThat(endpoint.revoke(grant.id(), revoker("admin", "ROLE_JIT_ADMIN"), null).revoked()).isFalse();
           assertThat(endpoint.report().activeGrants()).isEmpty();
           assertThat(context.getBean(InMemoryAuditSink.class).events(AuditEventType.REVOKED)).singleElement()
               .satisfies(e -> {
@@ -498,6 +535,52 @@ class JitAccessAutoConfigurationTest {
                 assertThat(e.reason()).isEqualTo("incident over");
               });
         });
+  }
+
+  @Test
+  void theEndpointRevokesOnlyForANamedCallerWithTheRevokeAuthorityNeverAsAStandIn() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess")
+        .withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
+        .withBean(InMemoryAuditSink.class, InMemoryAuditSink::new)
+        .run(context -> {
+          JitAccessEndpoint endpoint = context.getBean(JitAccessEndpoint.class);
+          JitAccessEndpointWebExtension web = context.getBean(JitAccessEndpointWebExtension.class);
+          JitAccessManager jit = context.getBean(JitAccessManager.class);
+          Grant grant = ((RequestOutcome.Granted) request(jit, ALICE, "prod/db/orders", "read")).grant();
+          List<java.security.Principal> refused = List.of(
+              () -> "admin",                                  // a principal without authorities
+              revoker("admin", "ROLE_ADMIN", "ROLE_USER"),    // authenticated, without the revoke authority
+              revoker(" admin", "ROLE_JIT_ADMIN"),            // the authority, but no valid subject id
+              revoker("ad\u0000min", "ROLE_JIT_ADMIN"));
+          for (java.security.Principal principal : refused) {
+            assertThatThrownBy(() -> endpoint.revoke(grant.id(), principal, "because"))
+                .as(principal.getName()).isInstanceOf(JitAccessEndpoint.RevocationRefusedException.class);
+            assertThat(web.revoke(grant.id(), principal, "because").getStatus()).isEqualTo(403);
+            assertThat(web.revoke("no-such-grant", principal, "because").getStatus()).isEqualTo(403);
+          }
+          assertThatThrownBy(() -> endpoint.revoke(grant.id(), null, "because"))
+              .isInstanceOf(JitAccessEndpoint.RevocationRefusedException.class);
+          assertThat(web.revoke(grant.id(), null, "because").getStatus()).isEqualTo(403);
+          assertThat(jit.isAllowed(ALICE, "prod/db/orders", "read")).isTrue();
+          assertThat(context.getBean(InMemoryAuditSink.class).events(AuditEventType.REVOKED)).isEmpty();
+        });
+    runner.withPropertyValues("management.endpoints.web.exposure.include=jitaccess",
+            "jit.access.actuator.revoke-authority=SCOPE_jit.revoke")
+        .withBean(AccessPolicy.class, JitAccessAutoConfigurationTest::ordersPolicy)
+        .run(context -> {
+          JitAccessEndpoint endpoint = context.getBean(JitAccessEndpoint.class);
+          Grant grant = ((RequestOutcome.Granted) request(context.getBean(JitAccessManager.class), ALICE,
+              "prod/db/orders", "read")).grant();
+          assertThatThrownBy(() -> endpoint.revoke(grant.id(), revoker("admin", "ROLE_JIT_ADMIN"), null))
+              .isInstanceOf(JitAccessEndpoint.RevocationRefusedException.class);
+          assertThat(endpoint.revoke(grant.id(), revoker("admin", "SCOPE_jit.revoke"), null).revoked()).isTrue();
+        });
+  }
+
+  private static UsernamePasswordAuthenticationToken revoker(String name, String... authorities) {
+    return UsernamePasswordAuthenticationToken.authenticated(name, null,
+        java.util.Arrays.stream(authorities)
+            .map(org.springframework.security.core.authority.SimpleGrantedAuthority::new).toList());
   }
 
   /** A decorator for the test: records requests, delegates everything. */

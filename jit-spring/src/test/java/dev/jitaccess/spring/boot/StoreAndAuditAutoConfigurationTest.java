@@ -159,6 +159,69 @@ class StoreAndAuditAutoConfigurationTest {
   }
 
   @Test
+  void withAnHmacKeyNeitherTheLogNorTheEndpointShowsJustificationsInClear(@TempDir Path dir) {
+    String key = java.util.Base64.getEncoder().encodeToString("0123456789abcdef0123".getBytes());
+    String justification = "INC-1234: customer 42 complained";
+    String reason = "customer 42 asked us to stop";
+    ch.qos.logback.classic.Logger auditLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Slf4jAuditSink.DEFAULT_LOGGER_NAME);
+    ch.qos.logback.classic.Level level = auditLog.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    auditLog.setLevel(ch.qos.logback.classic.Level.INFO);
+    auditLog.addAppender(lines);
+    try {
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(JitAccessAutoConfiguration.class,
+              JitAccessEndpointAutoConfiguration.class))
+          .withBean(AccessPolicy.class, () -> RulePolicy.builder()
+              .rule(AccessRule.builder("orders").resources("prod/db/orders").actions("read")
+                  .maxDuration(Duration.ofHours(1)).autoApprove().build())
+              .rule(AccessRule.builder("payments").resources("prod/db/payments").actions("read")
+                  .maxDuration(Duration.ofHours(1)).requireApprovals(1).approvers(Subject.user("bob")).build())
+              .build())
+          .withPropertyValues("jit.access.audit.file.directory=" + dir, "jit.access.audit.file.hmac-key=" + key,
+              "management.endpoints.web.exposure.include=jitaccess")
+          .run(context -> {
+            JitAccessManager jit = context.getBean(JitAccessManager.class);
+            String hashedJustification = context.getBean(JsonLinesAuditSink.class).hmac(justification);
+            String hashedReason = context.getBean(JsonLinesAuditSink.class).hmac(reason);
+            RequestOutcome granted = jit.request(AccessRequest.builder().subject(ALICE).resource("prod/db/orders")
+                .actions("read").duration(Duration.ofMinutes(10)).justification(justification).build());
+            RequestOutcome pending = jit.request(AccessRequest.builder().subject(ALICE)
+                .resource("prod/db/payments").actions("read").duration(Duration.ofMinutes(10))
+                .justification(justification).build());
+            assertThat(pending).isInstanceOf(RequestOutcome.Pending.class);
+            String grantId = ((RequestOutcome.Granted) granted).grant().id();
+
+            dev.jitaccess.spring.actuate.JitAccessEndpoint endpoint =
+                context.getBean(dev.jitaccess.spring.actuate.JitAccessEndpoint.class);
+            assertThat(endpoint.report().activeGrants()).singleElement()
+                .satisfies(view -> assertThat(view.justification()).isEqualTo(hashedJustification));
+            assertThat(endpoint.report().pendingRequests()).singleElement()
+                .satisfies(view -> assertThat(view.justification()).isEqualTo(hashedJustification));
+            assertThat(jit.revoke(grantId, Subject.user("carol"), reason)).isTrue();
+            assertThat(endpoint.grant(grantId)).satisfies(view -> {
+              assertThat(view.justification()).isEqualTo(hashedJustification);
+              assertThat(view.endReason()).isEqualTo(hashedReason);
+            });
+
+            List<String> logged = lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .toList();
+            assertThat(logged).anySatisfy(line -> assertThat(line).startsWith("event=GRANTED")
+                .contains("reason=" + hashedJustification));
+            assertThat(logged).anySatisfy(line -> assertThat(line).startsWith("event=REVOKED")
+                .contains("reason=" + hashedReason));
+            assertThat(logged).noneSatisfy(line -> assertThat(line).contains("customer 42"));
+          });
+    } finally {
+      auditLog.detachAppender(lines);
+      auditLog.setLevel(level);
+    }
+  }
+
+  @Test
   void slf4jCanBeTurnedOffAndUserSinksReplaceIt(@TempDir Path dir) {
     runner.withPropertyValues("jit.access.audit.slf4j.enabled=false", "jit.access.audit.file.directory=" + dir)
         .run(context -> {

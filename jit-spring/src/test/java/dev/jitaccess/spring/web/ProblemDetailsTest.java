@@ -107,11 +107,33 @@ class ProblemDetailsTest {
   }
 
   @Test
+  void theBodyCarriesAFixedPublicDetailPerReasonCodeNeverTheInternalReason() {
+    for (AccessDecision.Code code : AccessDecision.Code.values()) {
+      String internal = "INTERNAL the change feed of jit_grants on db-7 is silent (" + code + ")";
+      JitAccessDeniedException denied =
+          new JitAccessDeniedException(AccessDecision.deny(code, internal), "orders/7", "read");
+      assertThat(AccessDeniedProblem.json(denied, "/orders/7")).as("%s", code)
+          .doesNotContain("INTERNAL").doesNotContain("feed").contains("orders/7", "'read'");
+      assertThat(new JitAccessProblemDetailsAdvice()
+          .accessDenied(denied, new MockHttpServletRequest("GET", "/orders/7")).getBody().getDetail())
+          .as("%s", code).isEqualTo(AccessDeniedProblem.detail(denied)).doesNotContain("INTERNAL");
+      // The full reason stays where operators look: the exception (logged), the audit.
+      assertThat(denied.getMessage()).contains(internal);
+    }
+    JitAccessDeniedException stale = new JitAccessDeniedException(
+        AccessDecision.deny(AccessDecision.Code.STALE, "the grant store's change feed is down"), "orders/7", "read");
+    JitAccessDeniedException failed = new JitAccessDeniedException(
+        AccessDecision.deny(AccessDecision.Code.FAILED, "the policy threw"), "orders/7", "read");
+    // A client cannot tell a store whose feed is down from any other failure to decide.
+    assertThat(AccessDeniedProblem.detail(stale)).isEqualTo(AccessDeniedProblem.detail(failed));
+  }
+
+  @Test
   void jsonIsEscaped() {
     JitAccessDeniedException denied =
-        new JitAccessDeniedException(AccessDecision.deny(AccessDecision.Code.NO_GRANT, "a \"quoted\"\nreason <b>"), "x/y", "read");
+        new JitAccessDeniedException(AccessDecision.deny(AccessDecision.Code.NO_GRANT, "reason"), "x/\"y\"\n<b>", "read");
     assertThat(AccessDeniedProblem.json(denied, null))
-        .contains("a \\\"quoted\\\"\\nreason \\u003cb\\u003e")
+        .contains("x/\\\"y\\\"\\n\\u003cb\\u003e")
         .doesNotContain("instance");
   }
 }
