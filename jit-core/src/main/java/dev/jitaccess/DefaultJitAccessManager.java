@@ -1277,10 +1277,6 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
   }
 
-  private static Duration doubled(Duration backoff) {
-    return backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
-  }
-
   // ---------------------------------------------------------------- reads
 
   @Override
