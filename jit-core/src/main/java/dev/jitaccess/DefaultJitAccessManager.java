@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Changes to one subject's entry are serialised by {@code index.compute} on that subject; changes to one
  *       grant's working copy by {@code live.compute} on its id. Neither lock is held during store or audit I/O.</li>
  *   <li>The expiry thread of {@link ExpiryScheduler} fires grant timers (ending them through the same
- *       compare-and-set path as a revocation), review windows, credential invalidation retries and the audit
- *       backlog.</li>
+ *       compare-and-set path as a revocation), review windows, credential invalidation retries, the audit
+ *       backlog, and the retries of ends the store failed to take ({@code pendingEnds}: a failing caller adds
+ *       one, any end of that grant takes it out with {@code ConcurrentHashMap} operations, so each is settled
+ *       once).</li>
  *   <li>A store's {@link ChangeFeed} thread reports other instances' changes; they go through the same upsert
  *       ({@code publish}) and drop ({@code unpublish}) as local ones.</li>
  *   <li>Per-subject limits are taken as {@link SubjectSlots} before a request's I/O and filled atomically with the
@@ -98,6 +100,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   /** The pending requests this instance knows of (its own, stored ones at start, others' through the feed). */
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
+  /**
+   * Grants whose end the engine decided but the store did not take (it failed at the moment of expiry, or could
+   * not confirm a grant just given): off the check path, and retried on the expiry thread until written. Each
+   * keeps the working copy that holds the credential, which whoever ends the grant, on any path, invalidates.
+   */
+  private final ConcurrentHashMap<String, PendingEnd> pendingEnds = new ConcurrentHashMap<>();
   /** Grants with an extension on its way (stored, not yet visible to checks), and how many. */
   private final ConcurrentHashMap<String, Integer> extending = new ConcurrentHashMap<>();
   private final ApproverDirectory approverDirectory;
@@ -281,20 +289,36 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   /** Re-reads one grant after another instance changed it: shows it, takes its new version, or drops it. */
   private void refreshGrant(String grantId) {
-    Optional<Grant> stored;
     try {
-      stored = store.findById(grantId);
+      reread(grantId);
     } catch (RuntimeException e) {
-      unpublish(grantId); // fail closed
-      log.warn("could not read grant {} after a change on another instance; no longer honoured here", grantId, e);
-      return;
+      LiveGrant dropped = unpublish(grantId); // fail closed
+      log.warn("could not read grant {} after a change on another instance; no longer honoured here until the"
+          + " store answers again", grantId, e);
+      if (dropped != null) {
+        // Not forgotten: its expiry and its credential are still this instance's to handle.
+        retryEnd(pendingEnds.computeIfAbsent(grantId, id -> new PendingEnd(grantId, dropped, null, "")));
+      }
     }
+  }
+
+  /** Shows a grant as the store has it, or drops it as ended; throws when the store cannot say. */
+  private void reread(String grantId) {
+    Optional<Grant> stored = store.findById(grantId);
     if (stored.isPresent() && !stored.get().state().isTerminal()) {
-      publish(stored.get(), time.behind());
+      LiveGrant shown = publish(stored.get(), time.behind());
+      PendingEnd parked = pendingEnds.get(grantId);
+      if (parked != null && parked.ending == null && pendingEnds.remove(grantId, parked)) {
+        // Dropped on a failed read, honoured again now that the store answers: with the credential it had.
+        expiry.cancel(parked);
+        if (shown.credential == null && parked.working != null) {
+          shown.credential = parked.working.credential;
+        }
+      }
     } else {
       LiveGrant dropped = unpublish(grantId);
-      if (dropped != null && stored.isPresent()) {
-        invalidateCredential(stored.get(), dropped);
+      if (stored.isPresent()) {
+        ended(stored.get(), dropped);
       }
     }
   }
@@ -430,7 +454,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
     long offset = time.offsetSince(now);
     LiveGrant working = slot == null ? publish(grant, offset) : slot.fill(() -> publish(grant, offset));
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
-    if (readStored(grant.id()).map(g -> g.state().isTerminal()).orElse(true)) {
+    boolean endedMeanwhile;
+    try {
+      endedMeanwhile = readStored(grant.id()).map(g -> g.state().isTerminal()).orElse(true);
+    } catch (RuntimeException e) {
+      // Stored and audited, yet unconfirmed: never left behind ACTIVE for other instances to honour.
+      endOrRetry(grant.id(), working, Ending.REVOKE, "the grant store failed while the grant was given");
+      throw new GrantStoreException("the grant store failed while giving the grant for request " + requestId
+          + "; nothing was granted: the stored grant is revoked (retried until the store takes it)", e);
+    }
+    if (endedMeanwhile) {
       unpublish(grant.id());
     } else {
       if (working.started) {
@@ -533,7 +566,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       throw e;
     }
     if (!casRequest(approved, granted)) {
-      end(grant.id(), Ending.REVOKE, null, "the request was decided otherwise meanwhile");
+      endOrRetry(grant.id(), null, Ending.REVOKE, "the request was decided otherwise meanwhile");
       throw new IllegalStateException("request " + approved.id() + " is no longer pending");
     }
     cancelReviewWindow(approved.id());
@@ -1192,7 +1225,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (!casStored(current, ended)) {
         continue;
       }
-      invalidateCredential(ended, unpublish(grantId));
+      ended(ended, unpublish(grantId));
       Map<String, String> details = effective == Ending.EXPIRE
           ? Map.of("expiresAt", ranOutAt.toString())
           : Map.of();
@@ -1207,6 +1240,79 @@ final class DefaultJitAccessManager implements JitAccessManager {
         case EXPIRE -> listeners.emit("expired", l -> l.onExpired(ended));
       }
       return effective == ending;
+    }
+  }
+
+  /**
+   * Ends a grant on the engine's own decision (its expiry, a refusal at its start, a credential that could not
+   * be issued, a grant the store could not confirm). When the store fails, the end is not abandoned: the grant
+   * stays off the check path (the failing call took it off) and the end is retried until the store takes it.
+   *
+   * @param working the grant's working copy, when the caller holds it (it may already be off the check path)
+   */
+  private void endOrRetry(String grantId, @Nullable LiveGrant working, Ending ending, String reason) {
+    LiveGrant copy = working != null ? working : live.get(grantId);
+    try {
+      end(grantId, ending, null, reason);
+    } catch (RuntimeException e) {
+      unpublish(grantId); // fail closed, whatever failed
+      log.error("the grant store did not take the end ({}) of grant {}; retrying until it does", ending, grantId, e);
+      // An end supersedes a mere re-read (see refreshGrant) of the same grant; a first end stands.
+      PendingEnd pending = pendingEnds.compute(grantId, (id, old) -> old != null && old.ending != null ? old
+          : new PendingEnd(grantId, copy != null || old == null ? copy : old.working, ending, reason));
+      retryEnd(pending);
+    }
+  }
+
+  private void retryEnd(PendingEnd pending) {
+    if (!closed) {
+      expiry.schedule(pending, time.millis() + pending.backoff.toMillis());
+      pending.backoff = doubled(pending.backoff);
+    }
+  }
+
+  /** A retry of {@link #endOrRetry} (or of a failed {@link #refreshGrant}) is due. Runs on the expiry thread. */
+  private void onPendingEnd(PendingEnd pending) {
+    if (pendingEnds.get(pending.grantId) != pending) {
+      return; // settled, or superseded by an end
+    }
+    try {
+      if (pending.ending == null) {
+        reread(pending.grantId);
+      } else {
+        end(pending.grantId, pending.ending, null, pending.reason);
+      }
+    } catch (RuntimeException e) {
+      log.warn("the grant store still cannot settle grant {}; retrying in {}: {}", pending.grantId,
+          pending.backoff, e.toString());
+      retryEnd(pending);
+      return;
+    }
+    // The store answered: the grant is shown again, has ended (now or before), is gone, or was extended
+    // elsewhere. Whatever is still held here does not outlive this answer.
+    if (pendingEnds.remove(pending.grantId, pending) && pending.working != null) {
+      invalidateCredential(pending.working.view.grant, pending.working);
+    }
+  }
+
+  /**
+   * An end the store has yet to take, or (no {@link #ending}) a grant dropped on a failed read that the store
+   * must be asked about again; retried on the expiry thread with growing backoff.
+   */
+  private static final class PendingEnd extends TimerWheel.Timer {
+    final String grantId;
+    /** The working copy taken off the check path, with its credential; null when there was none here. */
+    @Nullable final LiveGrant working;
+    @Nullable final Ending ending;
+    final String reason;
+    /** Written by the thread that schedules the retry: the failing caller first, then the expiry thread. */
+    volatile Duration backoff = FIRST_RETRY;
+
+    PendingEnd(String grantId, @Nullable LiveGrant working, @Nullable Ending ending, String reason) {
+      this.grantId = grantId;
+      this.working = working;
+      this.ending = ending;
+      this.reason = reason;
     }
   }
 
@@ -1375,7 +1481,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     } catch (RuntimeException e) {
       log.error("credential issuer {} failed for grant {}; the grant is revoked", credentialIssuer.getClass().getName(),
           grant.id(), e);
-      end(grant.id(), Ending.REVOKE, null, "no credential could be issued");
+      endOrRetry(grant.id(), working, Ending.REVOKE, "no credential could be issued");
       throw new JitAccessException("no credential could be issued for grant " + grant.id()
           + "; the grant was revoked", e);
     }
@@ -1386,6 +1492,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
     Validate.id("grantId", grantId);
     LiveGrant working = live.get(grantId);
     return working == null ? Optional.empty() : Optional.ofNullable(working.credential);
+  }
+
+  /**
+   * The grant has ended in the store: the credential of its working copy (the one just taken off the check
+   * path, and the one an end still to be written kept) is invalidated, and that end's retry is called off.
+   */
+  private void ended(Grant ended, @Nullable LiveGrant unpublished) {
+    invalidateCredential(ended, unpublished);
+    PendingEnd pending = pendingEnds.remove(ended.id());
+    if (pending != null) {
+      expiry.cancel(pending);
+      if (pending.working != unpublished) {
+        invalidateCredential(ended, pending.working);
+      }
+    }
   }
 
   /** Invalidates the credential of an ended grant; a failure is retried with backoff until it succeeds. */
@@ -1511,6 +1632,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
           return working;
         });
       }
+    } else if (timer instanceof PendingEnd pending) {
+      onPendingEnd(pending);
     } else if (timer instanceof Invalidation invalidation) {
       if (!invalidation.attempt(credentialIssuer)) {
         scheduleRetry(invalidation);
@@ -1530,8 +1653,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (audit.retryBacklog()) {
         auditRetry.backoff = FIRST_RETRY;
       } else {
-        auditRetry.backoff = auditRetry.backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0
-            ? MAX_RETRY : auditRetry.backoff.multipliedBy(2);
+        auditRetry.backoff = doubled(auditRetry.backoff);
         scheduleAuditRetry();
       }
     } else if (timer == clockSteps) {
@@ -1576,13 +1698,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
     LiveGrant.View view = grant.view;
     long now = time.millis();
     if (now >= view.expiresAt) {
-      end(grant.grantId, Ending.EXPIRE, null, Grant.EXPIRED_REASON);
+      endOrRetry(grant.grantId, grant, Ending.EXPIRE, Grant.EXPIRED_REASON);
       return;
     }
     if (!grant.started && now >= view.notBefore) {
       String refusal = policyRefusalAtStart(view.grant);
       if (refusal != null) {
-        end(grant.grantId, Ending.REVOKE, null, "the policy no longer allows it at its start: " + refusal);
+        endOrRetry(grant.grantId, grant, Ending.REVOKE, "the policy no longer allows it at its start: " + refusal);
         return;
       }
       grant.started = true;
@@ -1670,8 +1792,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private Optional<Grant> readStored(String grantId) {
     try {
       Optional<Grant> stored = store.findById(grantId);
-      if (stored.isEmpty() || stored.get().state().isTerminal()) {
+      if (stored.isEmpty()) {
         unpublish(grantId);
+      } else if (stored.get().state().isTerminal()) {
+        ended(stored.get(), unpublish(grantId));
       }
       return stored;
     } catch (RuntimeException e) {

@@ -248,6 +248,124 @@ public final class ResourcePattern {
     return p == segments ? steps + 1 : -steps - 1;
   }
 
+  /**
+   * Whether some concrete name is matched both by this pattern and by {@code other}: exact, and in
+   * O(segments × segments) steps. Two plain names intersect when they are equal, a plain name and a pattern
+   * when the pattern matches the name. A policy uses it to find every rule a request touches: {@code prod/db/*}
+   * intersects {@code prod/db/payments} and {@code **}{@code /payments}, not {@code prod/queue/**}.
+   */
+  public boolean intersects(ResourcePattern other) {
+    Validate.notNull("other", other);
+    if (exact) {
+      return other.matches(text);
+    }
+    if (other.exact) {
+      return matches(other.text);
+    }
+    return intersect(this, other);
+  }
+
+  /**
+   * Whether every concrete name {@code other} matches is matched by this pattern as well. Sound, not complete:
+   * {@code true} is always right; for a few equivalent spellings of a wildcard run it answers {@code false}
+   * ({@code *}{@code /**} does not cover {@code **}{@code /*}, though both mean "one segment or more"), which
+   * a policy reads as "not covered" and denies: the safe side. A plain {@code other} is covered when this
+   * pattern matches it; a plain name covers no wildcard pattern. O(segments × segments) steps.
+   */
+  public boolean covers(ResourcePattern other) {
+    Validate.notNull("other", other);
+    if (other.exact) {
+      return matches(other.text);
+    }
+    return !exact && cover(this, other);
+  }
+
+  /**
+   * Whether p and q share a name: the product of the two patterns as automata, which reads one segment at a
+   * time, is searched backwards for a path from both starts to both ends.
+   */
+  private static boolean intersect(ResourcePattern p, ResourcePattern q) {
+    return sweep(p, q, (i, j, pk, qk, next, row) -> {
+      if (pk < 0 && qk < 0) {
+        return true;
+      }
+      if ((pk == ANY && next[j]) || (qk == ANY && row[j + 1])) {
+        return true; // a '**' that matches nothing
+      }
+      if (pk < 0 || qk < 0 || !sameSegmentPossible(p, i, q, j)) {
+        return false;
+      }
+      if (pk == ANY) {
+        return row[j + 1]; // p's '**' takes q's segment, and may take more
+      }
+      return qk == ANY ? next[j] : next[j + 1];
+    });
+  }
+
+  /**
+   * Whether p matches every name q matches, from the proof rules below, each sound: p's {@code **} matches
+   * nothing or takes q's next segment, whatever it is (a literal, {@code *}, or all that q's {@code **} takes);
+   * p's {@code *} covers q's literal or {@code *}; p's literal covers the same literal. q's {@code **} against
+   * anything but p's {@code **} proves nothing.
+   */
+  private static boolean cover(ResourcePattern p, ResourcePattern q) {
+    return sweep(p, q, (i, j, pk, qk, next, row) -> {
+      if (qk < 0) {
+        return pk < 0 || (pk == ANY && next[j]); // q has ended: the rest of p must match nothing
+      }
+      if (pk == ANY) {
+        return next[j] || row[j + 1];
+      }
+      if (pk == ONE) {
+        return qk != ANY && next[j + 1];
+      }
+      return pk == LITERAL && qk == LITERAL && sameSegmentPossible(p, i, q, j) && next[j + 1];
+    });
+  }
+
+  /** One cell of {@link #sweep}: the answer for p's segments from {@code i} on and q's from {@code j} on. */
+  @FunctionalInterface
+  private interface Cell {
+    /**
+     * {@code pk} and {@code qk} are the kinds of segments {@code i} and {@code j}, or -1 past the end;
+     * {@code next[j']} holds the answer for ({@code i + 1}, {@code j'}), {@code row[j']} for ({@code i},
+     * {@code j'}) with {@code j' > j}.
+     */
+    boolean at(int i, int j, byte pk, byte qk, boolean[] next, boolean[] row);
+  }
+
+  /**
+   * Fills the table of answers for every pair of suffixes of p and q, from the ends backwards, two rows at a
+   * time, and returns the answer for the whole patterns: (p segments + 1) × (q segments + 1) cells.
+   */
+  private static boolean sweep(ResourcePattern p, ResourcePattern q, Cell cell) {
+    int m = p.kinds.length;
+    int n = q.kinds.length;
+    boolean[] next = new boolean[n + 1];
+    boolean[] row = new boolean[n + 1];
+    for (int i = m; i >= 0; i--) {
+      byte pk = i < m ? p.kinds[i] : -1;
+      for (int j = n; j >= 0; j--) {
+        row[j] = cell.at(i, j, pk, j < n ? q.kinds[j] : -1, next, row);
+      }
+      boolean[] swap = next;
+      next = row;
+      row = swap;
+    }
+    return next[0];
+  }
+
+  /** Whether segment i of p and segment j of q can match one same segment: unless both are different literals. */
+  private static boolean sameSegmentPossible(ResourcePattern p, int i, ResourcePattern q, int j) {
+    if (p.kinds[i] != LITERAL || q.kinds[j] != LITERAL) {
+      return true;
+    }
+    int start = p.bounds[2 * i];
+    int length = p.bounds[2 * i + 1] - start;
+    return length == q.bounds[2 * j + 1] - q.bounds[2 * j]
+        && p.text.regionMatches(start, q.text, q.bounds[2 * j], length);
+  }
+
   /** The number of segments of the compiled pattern (consecutive {@code **} count once). */
   int segments() {
     return kinds.length;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.internal.Validate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,6 +180,122 @@ class ResourcePatternTest {
     }
   }
 
+  @ParameterizedTest(name = "{0} covers {1}: {2}")
+  @CsvSource({
+      "prod/**,        prod/db/**,       true",
+      "prod/**,        prod/**,          true",
+      "prod/**,        prod/*,           true",
+      "prod/**,        prod/*/orders,    true",
+      "prod/**,        prod/**/orders,   true",
+      "prod/**,        prod,             true",
+      "**,             **,               true",
+      "**,             */x/**,           true",
+      "prod/*/**,      prod/db/**,       true",
+      "prod/*/**,      prod/*/**,        true",
+      "prod/*,         prod/*,           true",
+      "prod/*,         prod/db,          true",
+      "*/*,            prod/*,           true",
+      "prod/db/**/**,  prod/db/x/**,     true",
+      "**/orders,      **/orders,        true",
+      "**/orders,      prod/**/orders,   true",
+      "**/orders,      */orders,         true",
+      "a/**/b/**/c,    a/b/**/b/c,       true",
+      "prod/db,        prod/db,          true",
+      "prod/*,         prod/**,          false",
+      "prod/*,         prod/*/x,         false",
+      "prod/*,         prod,             false",
+      "prod/db/**,     prod/**,          false",
+      "prod/db/**,     prod/*/**,        false",
+      "prod/db/**,     **,               false",
+      "prod/*/**,      prod/**,          false",
+      "prod/*/**,      **/db/**,         false",
+      "prod/db,        prod/*,           false",
+      "prod/db,        prod/db/**,       false",
+      "prod/db/*,      prod/db/*/x,      false",
+      "**/orders,      **/orders/**,     false",
+      // Sound, not complete: both mean "one segment or more"; the answer errs on the safe side.
+      "*/**,           **/*,             false",
+  })
+  void coversOnlyWhenEveryNameOfTheOtherIsMatched(String pattern, String other, boolean expected) {
+    assertThat(ResourcePattern.of(pattern).covers(ResourcePattern.of(other))).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0} intersects {1}: {2}")
+  @CsvSource({
+      "prod/db/payments,  prod/db/*,          true",
+      "prod/db/payments,  prod/db/**,         true",
+      "prod/db/payments,  **/payments,        true",
+      "prod/db/payments,  prod/*/payments,    true",
+      "prod/db/payments,  **,                 true",
+      "prod/db/payments,  prod/db/payments,   true",
+      "prod/db/payments,  prod/db/orders,     false",
+      "prod/db/payments,  prod/*,             false",
+      "prod/db/payments,  prod/db/*/**/*,     false",
+      "prod/**,           **/orders,          true",
+      "a/**,              **/b,               true",
+      "a/*/c,             */b/*,              true",
+      "a/*/c,             */b/d,              false",
+      "*/**,              **/*,               true",
+      "a/**/b,            a/**/c,             false",
+      "a/**/b/**,         **/c/**/b,          true",
+      "*,                 */*,                false",
+      "*,                 **,                 true",
+      "prod/**,           staging/**,         false",
+  })
+  void intersectsWhenSomeNameIsMatchedByBoth(String pattern, String other, boolean expected) {
+    ResourcePattern p = ResourcePattern.of(pattern);
+    ResourcePattern q = ResourcePattern.of(other);
+
+    assertThat(p.intersects(q)).isEqualTo(expected);
+    assertThat(q.intersects(p)).isEqualTo(expected);
+  }
+
+  @Test
+  void intersectsIsExactAndCoversIsSoundAgainstEveryShortNameOnSeededRandomPatterns() {
+    // Patterns of three segments that share a name share one of at most four segments over these, plus one
+    // segment neither names ("x").
+    List<String> universe = new ArrayList<>();
+    for (int length = 1; length <= 4; length++) {
+      for (String[] name : allNames(new String[] {"a", "b", "x"}, length)) {
+        universe.add(String.join("/", name));
+      }
+    }
+    Random random = new Random(20261203L);
+    String[] patternSegments = {"a", "b", "*", "**"};
+    int covered = 0;
+    for (int i = 0; i < 20_000; i++) {
+      ResourcePattern p = ResourcePattern.of(String.join("/", randomSegments(random, patternSegments, 1 + random.nextInt(3))));
+      ResourcePattern q = ResourcePattern.of(String.join("/", randomSegments(random, patternSegments, 1 + random.nextInt(3))));
+      boolean shared = false;
+      boolean included = true;
+      for (String name : universe) {
+        boolean inQ = q.matches(name);
+        shared |= inQ && p.matches(name);
+        included &= !inQ || p.matches(name);
+      }
+
+      assertThat(p.intersects(q)).as("%s intersects %s", p, q).isEqualTo(shared);
+      if (p.covers(q)) {
+        covered++;
+        assertThat(included).as("%s covers %s, yet a name of the second escapes the first", p, q).isTrue();
+      }
+    }
+    assertThat(covered).isGreaterThan(1_000);
+  }
+
+  @Test
+  void comparingTheLongestPatternsFinishes() {
+    String alternating = segments("**/a", 15) + "/b";
+    String stars = segments("*/**", 15) + "/b";
+
+    for (int i = 0; i < 1_000; i++) {
+      ResourcePattern.of(alternating).intersects(ResourcePattern.of(stars));
+      ResourcePattern.of(alternating).covers(ResourcePattern.of(stars));
+    }
+    assertThat(ResourcePattern.of(alternating).intersects(ResourcePattern.of(stars))).isTrue();
+    assertThat(ResourcePattern.of(stars).covers(ResourcePattern.of(alternating))).isFalse();
+  }
+
   @Test
   void isNameAgreesWithRequireNameOnSeededRandomStrings() {
     String[] alphabet = {
@@ -216,6 +334,22 @@ class ResourcePatternTest {
     String[] parts = new String[count];
     Arrays.fill(parts, segment);
     return String.join("/", parts);
+  }
+
+  private static List<String[]> allNames(String[] alphabet, int length) {
+    List<String[]> out = new ArrayList<>();
+    if (length == 0) {
+      out.add(new String[0]);
+      return out;
+    }
+    for (String[] prefix : allNames(alphabet, length - 1)) {
+      for (String segment : alphabet) {
+        String[] name = Arrays.copyOf(prefix, length);
+        name[length - 1] = segment;
+        out.add(name);
+      }
+    }
+    return out;
   }
 
   private static String[] randomSegments(Random random, String[] choices, int count) {

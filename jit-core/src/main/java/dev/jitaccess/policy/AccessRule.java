@@ -28,10 +28,11 @@ import java.util.regex.PatternSyntaxException;
  *
  * <h2>Meaning of the fields</h2>
  * <ul>
- *   <li>{@code resources}: {@link ResourcePattern} texts; the rule <em>matches</em> a request when one of them
- *       covers the requested resource (see {@link RulePolicy} for requests that are themselves patterns).
- *   <li>{@code actions}: the actions the rule may grant. A request that asks for any other action is denied
- *       by this rule; it does not fall through to a later rule.
+ *   <li>{@code resources}: {@link ResourcePattern} texts; the rule decides every request that <em>touches</em>
+ *       it: one of them shares a name with the requested resource and one of the requested actions is the
+ *       rule's (see {@link RulePolicy}, also for requests that are themselves patterns).
+ *   <li>{@code actions}: the actions the rule may grant. A request that touches the rule and also asks for
+ *       another action is denied by this rule; it does not fall through to a later rule.
  *   <li>{@code requesters}, {@code requesterGroups}: a requester is eligible when it is listed, or when one of
  *       the request's {@link dev.jitaccess.AccessRequest#groups() groups} is listed. With neither set, anyone
  *       is eligible. {@code requesterKinds} further limits eligibility to users or services.
@@ -198,19 +199,39 @@ public final class AccessRule {
 
   // ---- used by RulePolicy -------------------------------------------------------------------------------
 
-  /** Whether one of the rule's patterns covers {@code resource}, a concrete name or a pattern. */
-  boolean covers(String resource) {
-    if (ResourcePattern.isName(resource)) {
-      for (ResourcePattern p : resources) {
-        if (p.matches(resource)) {
-          return true;
-        }
-      }
+  /**
+   * Whether a request for {@code actions} on {@code requested} (a concrete name or a pattern) touches this rule:
+   * one of its patterns shares a name with {@code requested} and one of {@code actions} is the rule's. Such a
+   * request is the rule's to decide, also for the part of it the rule does not cover.
+   */
+  boolean touches(ResourcePattern requested, Set<String> actions) {
+    if (!intersectsActions(actions)) {
       return false;
     }
-    ResourcePattern requested = ResourcePattern.of(resource);
     for (ResourcePattern p : resources) {
-      if (RulePolicy.patternCovers(p, requested)) {
+      if (p.intersects(requested)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean intersectsActions(Set<String> requested) {
+    for (String action : requested) {
+      if (actions.contains(action)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether one of the rule's patterns covers every name of {@code requested} ({@link ResourcePattern#covers}:
+   * sound, so a request that only the rule's patterns together would cover is not covered).
+   */
+  boolean covers(ResourcePattern requested) {
+    for (ResourcePattern p : resources) {
+      if (p.covers(requested)) {
         return true;
       }
     }

@@ -44,35 +44,38 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <h2>Which rule decides a request</h2>
- * The first rule, in the order added, that <em>matches</em> the request decides it, whether it allows or
- * denies; later rules are not consulted. A rule matches when one of its resource patterns covers the requested
- * resource:
- * <ul>
- *   <li>a concrete name is covered when the pattern {@link ResourcePattern#matches matches} it;
- *   <li>a pattern (a request for a subtree) is covered only when every name it can match is surely matched by
- *       the rule's pattern. The check is sound, not complete: when in doubt the rule does not match, which
- *       never widens access. It accepts equal texts, and otherwise splits the rule's pattern into a head of
- *       literal and {@code *} segments and an optional trailing {@code **}; the request must start with as
- *       many segments, none of them {@code **}, each equal to the rule's literal or under its {@code *}, and
- *       may go on only if the rule ends in {@code **}. A rule with {@code **} elsewhere covers only its own
- *       text. So {@code prod/**} covers {@code prod/db/**} and {@code prod/*}; {@code prod/*} covers
- *       {@code prod/*} but not {@code prod/**}; {@code **}{@code /orders} covers only itself.
- * </ul>
- * When no rule matches, {@link #evaluate} answers {@link PolicyDecision#notApplicable()}: alone, the engine
+ * The first rule, in the order added, that a request <em>touches</em> decides it, whether it allows or denies;
+ * later rules are not consulted. A request touches a rule when one of the rule's resource patterns shares a
+ * name with the requested resource ({@link ResourcePattern#intersects}) and one of the requested actions is
+ * the rule's. A request for a pattern (a subtree) is therefore decided by the first rule that guards any name
+ * in it: a rule for {@code prod/db/payments} listed before one for {@code prod/db/**} decides a request for
+ * {@code prod/db/*}, and denies it, since it does not cover the whole request. So a grant never reaches a
+ * (resource, action) whose own request a stricter, earlier rule would decide. The deciding rule covers a
+ * request when one of its patterns {@link ResourcePattern#covers covers} the requested resource (for a
+ * concrete name: matches it) and it allows every requested action; else it denies, naming itself. Covering is
+ * judged pattern by pattern and soundly, so a request that only several of the rule's patterns together cover
+ * is denied too: ask for less. A request none of whose actions a rule allows does not touch it, so rules for
+ * different actions on the same resources may follow each other ({@code orders-db-read} and
+ * {@code orders-db-write} above).
+ * When no rule is touched, {@link #evaluate} answers {@link PolicyDecision#notApplicable()}: alone, the engine
  * denies with "no rule matches"; in a {@link AccessPolicy#firstApplicable composition} the next policy decides.
+ * That is consistent with deciding by intersection: a policy that is not applicable to a request touches none
+ * of the (resource, action) pairs in it, so the next policy would decide each of them asked alone as well.
  *
- * <h2>What the matching rule checks, in this order</h2>
+ * <h2>What the deciding rule checks, in this order</h2>
  * <ol>
  *   <li>the requester is eligible ({@link AccessRule} explains subjects, groups and kinds), else
- *       "not eligible for rule X";
+ *       "not eligible for rule X": a rule a request touches refuses a requester it does not admit, and the
+ *       request is not passed on to a later rule that would;
  *   <li>a break-glass request is denied when the rule does not allow break-glass;
+ *   <li>the rule covers the requested resource, else a deny naming the rule;
  *   <li>every requested action is one of the rule's actions, else a deny naming the others;
  *   <li>the requested duration is at most {@code maxDuration}, else a deny naming both durations; a request is
  *       never silently shortened;
  *   <li>the justification is present (non-blank) when required and contains the rule's pattern when it has
  *       one, else a deny saying what is expected.
  * </ol>
- * (A break-glass request on a rule that allows it skips steps 4 and 5 for its own checks: see below.)
+ * (A break-glass request on a rule that allows it skips steps 5 and 6 for its own checks: see below.)
  * Then the answer depends on the rule's approval mode:
  * <ul>
  *   <li>auto-approve: {@code Allow(ruleName, request.duration())};
@@ -141,21 +144,26 @@ public final class RulePolicy implements AccessPolicy {
   @Override
   public PolicyDecision evaluate(AccessRequest request) {
     Validate.notNull("request", request);
+    ResourcePattern requested = ResourcePattern.of(request.resource());
     for (AccessRule rule : rules) {
-      if (rule.covers(request.resource())) {
-        return decide(rule, request);
+      if (rule.touches(requested, request.actions())) {
+        return decide(rule, request, requested);
       }
     }
     return PolicyDecision.notApplicable();
   }
 
-  private static PolicyDecision decide(AccessRule rule, AccessRequest request) {
+  private static PolicyDecision decide(AccessRule rule, AccessRequest request, ResourcePattern requested) {
     String name = rule.name();
     if (!rule.admits(request.subject(), request.groups())) {
       return PolicyDecision.deny("not eligible for rule " + name);
     }
     if (request.breakGlass() && !rule.allowsBreakGlass()) {
       return PolicyDecision.deny("rule " + name + " does not allow break-glass");
+    }
+    if (!rule.covers(requested)) {
+      return PolicyDecision.deny("rule " + name + " applies to part of " + requested
+          + " but does not cover all of it; ask for a narrower resource");
     }
     Set<String> notAllowed = notAllowed(rule, request.actions());
     if (!notAllowed.isEmpty()) {
@@ -222,7 +230,7 @@ public final class RulePolicy implements AccessPolicy {
       return PolicyDecision.deny("rule " + name + " does not extend break-glass grants: break-glass access is"
           + " short by design; make a new request");
     }
-    if (!rule.covers(grant.resource())) {
+    if (!rule.covers(ResourcePattern.of(grant.resource()))) {
       return PolicyDecision.deny("rule " + name + " no longer covers " + grant.resource());
     }
     Set<String> notAllowed = notAllowed(rule, grant.actions());
@@ -259,51 +267,6 @@ public final class RulePolicy implements AccessPolicy {
       }
     }
     return out == null ? Set.of() : out;
-  }
-
-  /**
-   * Whether every name {@code requested} can match is sure to be matched by {@code rule}: sound, not complete.
-   * See the class documentation for the cases recognised.
-   */
-  static boolean patternCovers(ResourcePattern rule, ResourcePattern requested) {
-    if (rule.text().equals(requested.text())) {
-      return true;
-    }
-    List<String> r = segments(rule.text());
-    List<String> q = segments(requested.text());
-    boolean open = r.get(r.size() - 1).equals("**");
-    int fixed = open ? r.size() - 1 : r.size();
-    for (int i = 0; i < fixed; i++) {
-      if (r.get(i).equals("**")) {
-        return false; // a '**' before the end: too clever to judge, so no
-      }
-    }
-    if (q.size() < fixed || (!open && q.size() != fixed)) {
-      return false;
-    }
-    for (int i = 0; i < fixed; i++) {
-      String rs = r.get(i);
-      String qs = q.get(i);
-      if (qs.equals("**")) {
-        return false; // the request may match fewer segments here than the rule needs
-      }
-      if (!rs.equals("*") && !rs.equals(qs)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The segments of a valid pattern, with runs of {@code **} collapsed into one. */
-  private static List<String> segments(String text) {
-    List<String> out = new ArrayList<>();
-    for (String s : text.split("/", -1)) {
-      if (s.equals("**") && !out.isEmpty() && out.get(out.size() - 1).equals("**")) {
-        continue;
-      }
-      out.add(s);
-    }
-    return out;
   }
 
   @Override

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.Grant;
 import dev.jitaccess.GrantState;
-import dev.jitaccess.ResourcePattern;
 import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
 import java.time.Duration;
@@ -135,44 +134,106 @@ class RulePolicyTest {
     }
 
     @Test
-    void evaluateWhenRequestIsPatternWiderThanRuleThenNotApplicable() {
+    void evaluateWhenRequestIsPatternWiderThanRuleThenDeniedByIt() {
       RulePolicy policy = policyOf(AccessRule.builder("one-level").resources("prod/*").actions("read")
           .maxDuration(HOUR).autoApprove().build());
 
       // "prod/**" read as a name would be matched by "prod/*"; as a pattern it reaches prod/a/b, which the rule does not.
-      assertThat(policy.evaluate(request(ALICE, "prod/**", "read").build()))
-          .isInstanceOf(PolicyDecision.NotApplicable.class);
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/**", "read").build())))
+          .isEqualTo("rule one-level applies to part of prod/** but does not cover all of it; ask for a narrower"
+              + " resource");
+    }
+  }
+
+  /**
+   * A rule decides every request it touches: the first rule whose resources and actions intersect the request
+   * decides it, and denies what it does not cover, so no part of a request slips past it to a laxer rule.
+   */
+  @Nested
+  class Intersection {
+
+    /** prod/db/payments, two approvals by dba; listed before the broad rule below. */
+    private final AccessRule payments = AccessRule.builder("payments").resources("prod/db/payments")
+        .actions("read", "write").maxDuration(HOUR).requireApprovals(2).approverGroups("dba").build();
+    /** prod/db/**, auto-approved for sre. */
+    private final AccessRule broad = AccessRule.builder("broad").resources("prod/db/**").actions("read", "write")
+        .requesterGroups("sre").maxDuration(HOUR).autoApprove().build();
+
+    private AccessRequest sre(String resource, String... actions) {
+      return request(ALICE, resource, actions).groups(Set.of("sre")).build();
     }
 
-    @ParameterizedTest(name = "rule {0} covers request {1}: {2}")
-    @CsvSource({
-        "prod/**,        prod/db/**,       true",
-        "prod/**,        prod/**,          true",
-        "prod/**,        prod/*,           true",
-        "prod/**,        prod/*/orders,    true",
-        "prod/**,        prod/**/orders,   true",
-        "**,             **,               true",
-        "**,             */x/**,           true",
-        "prod/*/**,      prod/db/**,       true",
-        "prod/*/**,      prod/*/**,        true",
-        "prod/*,         prod/*,           true",
-        "*/*,            prod/*,           true",
-        "prod/db/**/**,  prod/db/x/**,     true",
-        "**/orders,      **/orders,        true",
-        "prod/*,         prod/**,          false",
-        "prod/*,         prod/*/x,         false",
-        "prod/db/**,     prod/**,          false",
-        "prod/db/**,     prod/*/**,        false",
-        "prod/db/**,     **,               false",
-        "prod/*/**,      prod/**,          false",
-        "prod/*/**,      **/db/**,         false",
-        "**/orders,      prod/**/orders,   false",
-        "**/orders,      */orders,         false",
-        "prod/db,        prod/*,           false",
-        "prod/db/*,      prod/db/*/x,      false",
-    })
-    void patternCoversOnlyWhenEveryNameOfTheRequestIsSurelyCovered(String rule, String requested, boolean covers) {
-      assertThat(RulePolicy.patternCovers(ResourcePattern.of(rule), ResourcePattern.of(requested))).isEqualTo(covers);
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prod/db/*", "prod/db/**", "prod/*/payments", "**/payments", "**"})
+    void evaluateWhenPatternRequestReachesAStricterEarlierRuleThenDeniedNamingIt(String resource) {
+      RulePolicy policy = policyOf(payments, broad);
+
+      assertThat(reason(policy.evaluate(sre(resource, "read")))).contains("rule payments").contains(resource);
+    }
+
+    @Test
+    void evaluateWhenPatternRequestStaysClearOfTheStricterRuleThenTheBroadRuleGrantsIt() {
+      RulePolicy policy = policyOf(payments, broad);
+
+      assertThat(policy.evaluate(sre("prod/db/orders/**", "read")))
+          .isEqualTo(PolicyDecision.allow("broad", Duration.ofMinutes(30)));
+      assertThat(policy.evaluate(sre("prod/db/payments", "read"))).isInstanceOf(PolicyDecision.RequireApprovals.class);
+      assertThat(policy.evaluate(sre("prod/db/orders", "read")))
+          .isEqualTo(PolicyDecision.allow("broad", Duration.ofMinutes(30)));
+    }
+
+    @Test
+    void evaluateWhenPatternRequestIsCoveredByTheStricterRuleThenThatRuleDecides() {
+      RulePolicy policy = policyOf(AccessRule.builder("dbs").resources("prod/db/*").actions("read")
+          .maxDuration(HOUR).requireApprovals(1).approverGroups("dba").build(), broad);
+
+      assertThat(policy.evaluate(sre("prod/db/*", "read"))).isInstanceOf(PolicyDecision.RequireApprovals.class);
+    }
+
+    @Test
+    void evaluateWhenAComposedStricterPolicyIntersectsThenTheNextPolicyIsNotAsked() {
+      AccessPolicy policy = AccessPolicy.firstApplicable(policyOf(payments), policyOf(broad));
+
+      assertThat(reason(policy.evaluate(sre("prod/db/*", "read")))).contains("rule payments");
+      assertThat(policy.evaluate(sre("prod/db/orders", "read"))).isInstanceOf(PolicyDecision.Allow.class);
+    }
+
+    @Test
+    void evaluateWhenRequesterIsNotEligibleForTheIntersectingRuleThenDeniedNotPassedOn() {
+      RulePolicy policy = policyOf(AccessRule.builder("payments-dba").resources("prod/db/payments").actions("read")
+          .requesterGroups("dba").maxDuration(HOUR).autoApprove().build(), broad);
+
+      assertThat(reason(policy.evaluate(sre("prod/db/*", "read")))).isEqualTo("not eligible for rule payments-dba");
+    }
+
+    @Test
+    void evaluateWhenRequestedActionsReachBeyondTheIntersectingRuleThenDeniedNamingIt() {
+      RulePolicy policy = policyOf(
+          AccessRule.builder("read-only").resources("prod/db/**").actions("read").maxDuration(HOUR).autoApprove()
+              .build(),
+          AccessRule.builder("all").resources("prod/**").actions("read", "write", "admin").maxDuration(HOUR)
+              .autoApprove().build());
+
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read", "admin").build())))
+          .startsWith("rule read-only does not allow [admin]");
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/*", "read", "admin").build())))
+          .contains("rule read-only");
+    }
+
+    @Test
+    void evaluateWhenNoRequestedActionIsTheRulesThenTheNextRuleForThoseActionsDecides() {
+      RulePolicy policy = policyOf(
+          AccessRule.builder("orders-read").resources("prod/db/orders").actions("read").maxDuration(HOUR)
+              .autoApprove().build(),
+          AccessRule.builder("orders-refund").resources("prod/db/orders/**").actions("write").maxDuration(HOUR)
+              .requireApprovals(1).approverGroups("dba-leads").build());
+
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders/**", "write").build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "write").build()))
+          .isInstanceOf(PolicyDecision.RequireApprovals.class);
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders/**", "read").build())))
+          .contains("rule orders-read");
     }
   }
 
@@ -277,9 +338,10 @@ class RulePolicyTest {
     @Test
     void evaluateWhenActionNotAllowedThenLaterRuleAllowingItIsNotConsulted() {
       RulePolicy policy = policyOf(dbRule("db").build(),
-          AccessRule.builder("admin").resources("prod/**").actions("admin").maxDuration(HOUR).autoApprove().build());
+          AccessRule.builder("admin").resources("prod/**").actions("read", "admin").maxDuration(HOUR).autoApprove()
+              .build());
 
-      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "admin").build()))
+      assertThat(policy.evaluate(request(ALICE, "prod/db/orders", "read", "admin").build()))
           .isInstanceOf(PolicyDecision.Deny.class);
     }
 
@@ -387,7 +449,7 @@ class RulePolicyTest {
 
       for (AccessRequest r : List.of(
           request(ALICE, "prod/db/orders", "read").justification(secret).build(),
-          request(BOB, "prod/db/orders", "admin").justification(secret).build(),
+          request(BOB, "prod/db/orders", "read", "admin").justification(secret).build(),
           request(BOB, "prod/db/orders", "read").duration(Duration.ofHours(2)).justification(secret).build(),
           request(BOB, "prod/db/orders", "read").justification(secret).build(),
           request(BOB, "prod/db/orders", "read").breakGlass(true).justification(secret).build())) {
@@ -756,7 +818,7 @@ class RulePolicyTest {
     void evaluateWhenApprovalRuleAndActionNotAllowedThenDenied() {
       RulePolicy policy = policyOf(approvalRule("db").build());
 
-      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "admin").build())))
+      assertThat(reason(policy.evaluate(request(ALICE, "prod/db/orders", "read", "admin").build())))
           .startsWith("rule db does not allow [admin]");
     }
 
@@ -941,7 +1003,7 @@ class RulePolicyTest {
     void evaluateWhenBreakGlassAndActionNotAllowedThenDenied() {
       RulePolicy policy = policyOf(breakGlassRule("db").build());
 
-      assertThat(reason(policy.evaluate(emergency(ALICE).actions("admin").build())))
+      assertThat(reason(policy.evaluate(emergency(ALICE).actions("write", "admin").build())))
           .startsWith("rule db does not allow [admin]");
     }
 

@@ -140,6 +140,8 @@ final class TestDatabases {
     private final DataSource delegate;
     private final List<Connection> handedOut = new CopyOnWriteArrayList<>();
     private volatile boolean broken;
+    /** How many connections were refused while broken: a test can wait until something tried. */
+    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
 
     BreakableDataSource(DataSource delegate) {
       this.delegate = delegate;
@@ -167,6 +169,7 @@ final class TestDatabases {
     @Override
     public Connection getConnection() throws SQLException {
       if (broken) {
+        refused.incrementAndGet();
         throw new SQLException("the test broke this data source", "08001");
       }
       Connection c = delegate.getConnection();

@@ -438,7 +438,8 @@ public class JitAccessProperties {
   public static class Policy {
 
     /**
-     * The rules, consulted in order: the first whose resources cover a request decides it; none denies. Keys of
+     * The rules, consulted in order: the first whose resources and actions a request touches (shares a name and
+     * an action with) decides it, and denies what it does not cover; none denies. Keys of
      * each rule: rules[n].name (required, unique), rules[n].resources (required), rules[n].actions (required),
      * rules[n].requesters and rules[n].requester-groups (neither: anyone), rules[n].requester-kinds (none: both
      * kinds), rules[n].max-duration (required), rules[n].max-lifetime (default max-duration),
