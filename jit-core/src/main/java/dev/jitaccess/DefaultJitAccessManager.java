@@ -1225,10 +1225,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (!casStored(current, ended)) {
         continue;
       }
-      ended(ended, unpublish(grantId));
-      Map<String, String> details = effective == Ending.EXPIRE
-          ? Map.of("expiresAt", ranOutAt.toString())
-          : Map.of();
+      Map<String, String> details = new LinkedHashMap<>(ended(ended, unpublish(grantId)));
+      if (effective == Ending.EXPIRE) {
+        details.put("expiresAt", ranOutAt.toString());
+      }
       Subject by = effective == Ending.EXPIRE ? null
           : effective == Ending.RELEASE && actor == null ? current.subject() : actor;
       if (audit.writeReducing(event(effective.event, by, ended, ended.endReason(), details))) {
@@ -1498,8 +1498,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
    * The grant has ended in the store: the credential of its working copy (the one just taken off the check
    * path, and the one an end still to be written kept) is invalidated, and that end's retry is called off.
    */
-  private void ended(Grant ended, @Nullable LiveGrant unpublished) {
-    invalidateCredential(ended, unpublished);
+  private Map<String, String> ended(Grant ended, @Nullable LiveGrant unpublished) {
+    Map<String, String> details = invalidateCredential(ended, unpublished);
     PendingEnd pending = pendingEnds.remove(ended.id());
     if (pending != null) {
       expiry.cancel(pending);
@@ -1507,18 +1507,26 @@ final class DefaultJitAccessManager implements JitAccessManager {
         invalidateCredential(ended, pending.working);
       }
     }
+    return details;
   }
 
-  /** Invalidates the credential of an ended grant; a failure is retried with backoff until it succeeds. */
-  private void invalidateCredential(Grant ended, @Nullable LiveGrant working) {
+  /**
+   * Invalidates the credential of an ended grant; a failure is retried with backoff until it succeeds.
+   *
+   * @return what the issuer reported for the end's audit event (the sessions a database login had), when the
+   *     first attempt succeeded
+   */
+  private Map<String, String> invalidateCredential(Grant ended, @Nullable LiveGrant working) {
     Credential credential = working == null ? null : working.credential;
     if (credentialIssuer == null || credential == null) {
-      return;
+      return Map.of();
     }
     Invalidation invalidation = new Invalidation(ended, credential);
     if (!invalidation.attempt(credentialIssuer)) {
       scheduleRetry(invalidation);
+      return Map.of("credential", "invalidation pending");
     }
+    return invalidation.details;
   }
 
   private static Duration doubled(Duration backoff) {
@@ -1592,6 +1600,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private static final class Invalidation extends TimerWheel.Timer {
     final Grant grant;
     final Credential credential;
+    /** What the issuer said about the last successful attempt, for the audit; read by the thread that made it. */
+    Map<String, String> details = Map.of();
     Duration backoff = FIRST_RETRY;
     int failures;
 
@@ -1603,7 +1613,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
     /** Tries once; on failure reports it (never the secret) and doubles the backoff. */
     boolean attempt(CredentialIssuer issuer) {
       try {
-        issuer.invalidate(grant, credential);
+        Map<String, String> described = issuer.invalidateAndDescribe(grant, credential);
+        details = described == null ? Map.of() : described;
         if (failures > 0) {
           log.warn("the credential of grant {} was invalidated after {} failed attempts", grant.id(), failures);
         }

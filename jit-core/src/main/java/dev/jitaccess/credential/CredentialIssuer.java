@@ -58,4 +58,13 @@ public interface CredentialIssuer {
    * @param credential the credential {@link #issue} returned for it
    */
   void invalidate(Grant grant, Credential credential);
+
+  /**
+   * {@link #invalidate}, and what the end's audit event should say about it (a database login: the sessions it
+   * ended). Never a secret. The engine calls this one; by default it invalidates and says nothing.
+   */
+  default Map<String, String> invalidateAndDescribe(Grant grant, Credential credential) {
+    invalidate(grant, credential);
+    return Map.of();
+  }
 }

@@ -166,12 +166,20 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
 
   @Override
   public void invalidate(Grant grant, Credential credential) {
+    invalidateAndDescribe(grant, credential);
+  }
+
+  /** Drops the login; the end's audit event names it and the live sessions that were ended. */
+  @Override
+  public Map<String, String> invalidateAndDescribe(Grant grant, Credential credential) {
     String login = loginName(grant.id());
     try (Connection c = adminConnection()) {
       int sessions = end(c, login);
-      if (sessions != NOT_THERE) {
-        log.info("database login {} of grant {} dropped; {} live session(s) ended", login, grant.id(), sessions);
+      if (sessions == NOT_THERE) {
+        return Map.of("databaseLogin", login);
       }
+      log.info("database login {} of grant {} dropped; {} live session(s) ended", login, grant.id(), sessions);
+      return Map.of("databaseLogin", login, "sessionsTerminated", Integer.toString(sessions));
     } catch (SQLException e) {
       throw new JitAccessException("could not drop database login " + login + " of grant " + grant.id()
           + "; it stays locked if the lock went through, and is retried", e);

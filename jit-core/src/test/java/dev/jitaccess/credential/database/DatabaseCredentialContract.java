@@ -250,11 +250,16 @@ public abstract class DatabaseCredentialContract {
             .containsEntry("databaseLogin", used.attributes().get(DatabaseCredentialIssuer.USER)));
         Grant extended = jit.extend(handle.grant().id(), Duration.ofMinutes(5), "longer");
         assertThat(jit.credential(handle.grant().id()).orElseThrow().expiresAt()).isEqualTo(extended.expiresAt());
-        try (Connection c = connect(used); Statement s = c.createStatement()) {
-          assertThat(s.executeQuery("SELECT item FROM " + table).next()).isTrue();
-        }
+        Connection open = connect(used);
+        assertThat(open.createStatement().executeQuery("SELECT item FROM " + table).next()).isTrue();
+        handle.close();
+        assertThatThrownBy(() -> open.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+        open.close();
       }
       assertThatThrownBy(() -> connect(used).close()).isInstanceOf(SQLException.class);
+      assertThat(trail.events(AuditEventType.RELEASED)).singleElement().satisfies(e -> assertThat(e.details())
+          .containsEntry("databaseLogin", used.attributes().get(DatabaseCredentialIssuer.USER))
+          .containsEntry("sessionsTerminated", "1"));
       assertThat(trail.events().toString()).doesNotContain(used.secret());
     }
     assertThat(logins()).isEmpty();
