@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.Grant;
 import dev.jitaccess.GrantHandle;
+import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.InMemoryAuditSink;
@@ -17,6 +18,7 @@ import dev.jitaccess.JitAccessException;
 import dev.jitaccess.Subject;
 import dev.jitaccess.credential.Credential;
 import dev.jitaccess.store.InMemoryGrantStore;
+import dev.jitaccess.testing.ManualClock;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -261,6 +263,34 @@ public abstract class DatabaseCredentialContract {
           .containsEntry("databaseLogin", used.attributes().get(DatabaseCredentialIssuer.USER))
           .containsEntry("sessionsTerminated", "1"));
       assertThat(trail.events().toString()).doesNotContain(used.secret());
+    }
+    assertThat(logins()).isEmpty();
+  }
+
+  @Test
+  void whenTheEngineExpiresAGrantItsOpenSessionIsKilledAndItsLoginDropped() throws SQLException {
+    DatabaseCredentialIssuer issuer = issuer();
+    ManualClock clock = new ManualClock();
+    clock.set(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // the database compares VALID UNTIL with real time
+    InMemoryAuditSink trail = new InMemoryAuditSink();
+    try (JitAccessManager jit = JitAccessManager.builder()
+        .policy(request -> PolicyDecision.allow("db", request.duration()))
+        .clock(clock).auditSink(trail).credentialIssuer(issuer).build()) {
+      RequestOutcome outcome = jit.request(AccessRequest.builder().subject(Subject.user("alice"))
+          .resource("db/orders").actions("read").duration(Duration.ofMinutes(5)).justification("INC-1").build());
+      Grant grant = ((RequestOutcome.Granted) outcome).grant();
+      Credential login = jit.credential(grant.id()).orElseThrow();
+      try (Connection open = connect(login); Statement s = open.createStatement()) {
+        assertThat(s.executeQuery("SELECT item FROM " + table).next()).isTrue();
+
+        clock.advance(Duration.ofMinutes(5));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !trail.events(AuditEventType.EXPIRED).isEmpty());
+        assertThatThrownBy(() -> s.executeQuery("SELECT item FROM " + table)).isInstanceOf(SQLException.class);
+      }
+      assertThatThrownBy(() -> connect(login).close()).isInstanceOf(SQLException.class);
+      assertThat(trail.events(AuditEventType.EXPIRED)).singleElement()
+          .satisfies(e -> assertThat(e.details()).containsEntry("sessionsTerminated", "1"));
     }
     assertThat(logins()).isEmpty();
   }
