@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -44,7 +45,7 @@ final class ExampleDatabase implements AutoCloseable {
       return prepared(new ExampleDatabase(null, url));
     }
     try {
-      EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofMinutes(2)).start();
       return prepared(new ExampleDatabase(pg, pg.getJdbcUrl("postgres", "postgres")));
     } catch (IOException e) {
       throw new UncheckedIOException("could not start an embedded PostgreSQL; set " + URL_ENV + " to use a server", e);
