@@ -156,6 +156,17 @@ class WebhookNotifierTest {
   }
 
   @Test
+  void anAttemptThatTimesOutIsRetriedWithTheSameId() {
+    receiver.hold();
+    WebhookNotifier notifier = notifier(b -> b.requestTimeout(Duration.ofMillis(200)));
+    notifier.onGranted(grant("slow"));
+
+    await().until(() -> receiver.received.size() >= 2);
+    assertThat(receiver.received).extracting(Receiver.Received::id).containsOnly(receiver.received.get(0).id());
+    receiver.release();
+  }
+
+  @Test
   void aDeliveryAnswered400IsNotRetriedAndIsADeadLetter() {
     receiver.answer(400);
     WebhookNotifier notifier = notifier(b -> {});
