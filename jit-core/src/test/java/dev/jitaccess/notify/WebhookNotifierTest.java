@@ -167,6 +167,21 @@ class WebhookNotifierTest {
   }
 
   @Test
+  void anEndpointNobodyListensOnIsADeadLetterAfterTheLastAttemptAndTheEngineNeverHearsOfIt() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    WebhookNotifier notifier = notifier(b -> b.maxAttempts(3)
+        .defaultEndpoint(java.net.URI.create("http://127.0.0.1:" + closedPort + "/hook")));
+    JitAccessManager jit = engine(notifier);
+
+    assertThat(jit.request(ask("INC-12").build())).isInstanceOf(RequestOutcome.Pending.class);
+
+    await().until(() -> notifier.deadLetters() == 1);
+  }
+
+  @Test
   void aDeliveryAnswered400IsNotRetriedAndIsADeadLetter() {
     receiver.answer(400);
     WebhookNotifier notifier = notifier(b -> {});
