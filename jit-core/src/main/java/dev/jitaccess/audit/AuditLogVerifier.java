@@ -40,11 +40,12 @@ import java.util.Set;
  *
  * <pre>
  * java -cp jit-core.jar dev.jitaccess.audit.AuditLogVerifier verify [--anchor SEQ:HASH] [--require-closed]
- *     [--max-line-bytes N] FILE_OR_DIRECTORY...
+ *     [--max-line-bytes N] [--checkpoint-key BASE64_OR_FILE --witness DIRECTORY] FILE_OR_DIRECTORY...
  * </pre>
  *
  * It prints {@code OK ...} on standard output and exits with 0, or prints {@code BROKEN ...} on standard error
- * and exits with 1 (2 for a usage error). A directory stands for its {@code *.jsonl} files. Files are put in
+ * and exits with 1 (2 for a usage error; 3, on standard output, for {@code UNPROVEN ...}: intact, but events
+ * follow the last signed checkpoint). A directory stands for its {@code *.jsonl} files. Files are put in
  * order by the index in their {@code OPENED} header, not by name.
  *
  * <p>What it finds ({@link Kind}): a line whose bytes changed ({@code EDITED}, also when the line was then
@@ -54,7 +55,16 @@ import java.util.Set;
  * missing from the sequence ({@code MISSING_FILE}). A hash chain cannot see lines removed from the very end of
  * the log, nor a log re-hashed from the point of an edit on: for that, keep the latest
  * {@link JsonLinesAuditSink#head()} somewhere else (the sink logs it when it closes) and pass it as an
- * {@link Anchor}.
+ * {@link Anchor}, or, better, have the sink sign checkpoints to a witness and check them
+ * ({@link Options#withCheckpoints}).
+ *
+ * <p><b>Signed checkpoints.</b> With a public key and a witness, the verifier first checks the checkpoint chain
+ * (each signed, each linking to the one before: else {@code CHECKPOINT_FORGED} or {@code CHECKPOINT_GAP} at its
+ * line of the witness), then that the log's line at each checkpoint's seq has the signed hash (else
+ * {@code EDITED}: re-hashed at or before that line, or the file replaced), that the log reaches the last one (else
+ * {@code TRUNCATED}: a tail cut, the newest file deleted) and that a final {@code CLOSED} record is covered by
+ * one (else {@code CHECKPOINT_MISSING}). What follows the last checkpoint cannot be proven:
+ * {@link Result#unprovenTail()}.
  *
  * <p><b>Files that were not closed.</b> A file whose writer stopped without its {@code CLOSED} record (a crash,
  * a failing disk, or a tail cut at a line end before the next start: the chain cannot tell these apart) is not a

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +29,14 @@ final class Checkpointer {
 
   private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
 
-  /** A durable point of the log to sign; null from the supplier when there is none to sign now. */
+  /** A durable point of the log to sign, after the seq given; null from {@code marks} when there is none now. */
   record Mark(long seq, String hash, String file) {}
 
   private final PrivateKey key;
   private final CheckpointWitness witness;
   private final Clock clock;
   private final int everyEvents;
-  private final Supplier<Mark> marks;
+  private final LongFunction<Mark> marks;
   private final ScheduledThreadPoolExecutor thread;
   /** Whether a checkpoint is queued for the event count; written by writers, cleared by the thread. */
   private final AtomicBoolean requested = new AtomicBoolean();
@@ -50,7 +50,7 @@ final class Checkpointer {
   private long lastSeq;
 
   Checkpointer(PrivateKey key, CheckpointWitness witness, Clock clock, int everyEvents, Duration interval,
-      Supplier<Mark> marks) {
+      LongFunction<Mark> marks) {
     this.key = key;
     this.witness = witness;
     this.clock = clock;
@@ -93,8 +93,8 @@ final class Checkpointer {
   private void checkpoint() {
     requested.set(false);
     try {
-      Mark mark = marks.get();
-      if (mark == null || mark.seq() <= lastSeq) {
+      Mark mark = marks.apply(lastSeq);
+      if (mark == null) {
         return;
       }
       if (previous == null) {

@@ -328,14 +328,15 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   /**
    * For the checkpoint thread: the newest line, once it is on disk (an {@code fsync} of its own, holding no
    * lock), so a checkpoint never vouches for a line a power loss could take back. Null when it cannot be made
-   * durable now (the file failed, or a rotation closed it meanwhile: the next checkpoint takes the new file).
+   * durable now (the file failed, or a rotation closed it meanwhile: the next checkpoint takes the new file),
+   * or when nothing follows {@code signedSeq}.
    */
   @Nullable
-  private Checkpointer.Mark durableMark() {
+  private Checkpointer.Mark durableMark(long signedSeq) {
     Checkpointer.Mark mark;
     Output target;
     synchronized (appendLock) {
-      if (broken != null) {
+      if (broken != null || seq <= signedSeq) {
         return null;
       }
       mark = new Checkpointer.Mark(seq, AuditChain.hex(lastHash), fileName);
