@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Where {@link JsonLinesAuditSink} keeps its signed {@link AuditCheckpoint}s, out of reach of whoever can
- * rewrite the log: another mount, another owner, another system. Checkpoints are only ever appended.
+ * rewrite the log: another mount, another owner, another system. Checkpoints are only ever appended. Built in:
+ * {@link #directory} and {@link JdbcCheckpointWitness} (a table, e.g. in the grant store's database).
  *
  * <p>The sink calls {@link #append} from its one checkpoint thread, never two at once; {@link #read} may be
  * called from any thread (the sink's start, a verifier). An implementation for a shared store must tolerate
