@@ -124,6 +124,41 @@ class SignedCheckpointTest {
   }
 
   @Test
+  void aHangingWitnessNeverHoldsUpAWrite() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger waiting = new AtomicInteger();
+    CheckpointWitness real = witness();
+    CheckpointWitness hanging = new CheckpointWitness() {
+      @Override
+      public void append(AuditCheckpoint checkpoint) throws IOException {
+        waiting.incrementAndGet();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+        real.append(checkpoint);
+      }
+
+      @Override
+      public List<AuditCheckpoint> read() throws IOException {
+        return real.read();
+      }
+    };
+    try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(logDir()).checkpoints(KEY.getPrivate(), hanging)
+        .durability(JsonLinesAuditSink.Durability.OS_BUFFERED).checkpointEvery(2, NEVER).build()) {
+      sink.write(TestEvents.event(0));
+      sink.write(TestEvents.event(1));
+      await().until(() -> waiting.get() == 1); // the witness holds the checkpoint thread
+      for (int i = 2; i < 200; i++) {
+        sink.write(TestEvents.event(i)); // revocations and expiries too: the writer never waits for it
+      }
+      release.countDown();
+    }
+    assertThat(verify().proven()).isTrue();
+  }
+
+  @Test
   void aRestartedSinkLinksItsCheckpointsToThoseOfTheRunBefore() throws IOException {
     writeLog(20, 7);
     int before = witness().read().size();
