@@ -11,7 +11,12 @@ import java.io.PrintStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -35,11 +40,12 @@ import java.util.Set;
  *
  * <pre>
  * java -cp jit-core.jar dev.jitaccess.audit.AuditLogVerifier verify [--anchor SEQ:HASH] [--require-closed]
- *     [--max-line-bytes N] FILE_OR_DIRECTORY...
+ *     [--max-line-bytes N] [--checkpoint-key BASE64_OR_FILE --witness DIRECTORY] FILE_OR_DIRECTORY...
  * </pre>
  *
  * It prints {@code OK ...} on standard output and exits with 0, or prints {@code BROKEN ...} on standard error
- * and exits with 1 (2 for a usage error). A directory stands for its {@code *.jsonl} files. Files are put in
+ * and exits with 1 (2 for a usage error; 3, on standard output, for {@code UNPROVEN ...}: intact, but events
+ * follow the last signed checkpoint). A directory stands for its {@code *.jsonl} files. Files are put in
  * order by the index in their {@code OPENED} header, not by name.
  *
  * <p>What it finds ({@link Kind}): a line whose bytes changed ({@code EDITED}, also when the line was then
@@ -49,7 +55,16 @@ import java.util.Set;
  * missing from the sequence ({@code MISSING_FILE}). A hash chain cannot see lines removed from the very end of
  * the log, nor a log re-hashed from the point of an edit on: for that, keep the latest
  * {@link JsonLinesAuditSink#head()} somewhere else (the sink logs it when it closes) and pass it as an
- * {@link Anchor}.
+ * {@link Anchor}, or, better, have the sink sign checkpoints to a witness and check them
+ * ({@link Options#withCheckpoints}).
+ *
+ * <p><b>Signed checkpoints.</b> With a public key and a witness, the verifier first checks the checkpoint chain
+ * (each signed, each linking to the one before: else {@code CHECKPOINT_FORGED} or {@code CHECKPOINT_GAP} at its
+ * line of the witness), then that the log's line at each checkpoint's seq has the signed hash (else
+ * {@code EDITED}: re-hashed at or before that line, or the file replaced), that the log reaches the last one (else
+ * {@code TRUNCATED}: a tail cut, the newest file deleted) and that a final {@code CLOSED} record is covered by
+ * one (else {@code CHECKPOINT_MISSING}). What follows the last checkpoint cannot be proven:
+ * {@link Result#unprovenTail()}.
  *
  * <p><b>Files that were not closed.</b> A file whose writer stopped without its {@code CLOSED} record (a crash,
  * a failing disk, or a tail cut at a line end before the next start: the chain cannot tell these apart) is not a
@@ -85,7 +100,20 @@ public final class AuditLogVerifier {
      * A file ends without its {@code CLOSED} record before the sink restarted in the next one, or the log does
      * not end with one. A problem only when {@link Options#requiringClosed() asked for}.
      */
-    NOT_CLOSED
+    NOT_CLOSED,
+    /** A checkpoint in the witness is not signed by the key over what it says (its file is the witness). */
+    CHECKPOINT_FORGED,
+    /**
+     * A checkpoint does not link to the one before it, or goes back: checkpoints were removed from, or put into,
+     * the middle of the witness.
+     */
+    CHECKPOINT_GAP,
+    /**
+     * No checkpoint where one must be: the witness is empty, or the log ends with a {@code CLOSED} record that
+     * no checkpoint covers (the sink checkpoints every close: the record was forged, or the closing checkpoint
+     * removed; or the witness failed at that close, which the sink logged).
+     */
+    CHECKPOINT_MISSING
   }
 
   /**
@@ -112,14 +140,32 @@ public final class AuditLogVerifier {
    * verification stopped at a problem before the end).
    */
   public record Result(@Nullable Problem problem, int files, long lines, long lastSeq, String lastHash,
-      boolean closed, List<Problem> notClosed) {
+      boolean closed, List<Problem> notClosed, int checkpoints, long checkpointedSeq, long unprovenTail) {
 
     public Result {
       notClosed = List.copyOf(notClosed);
     }
 
+    /** No problem found. With checkpoints, {@link #proven()} also tells whether the whole log is vouched for. */
     public boolean ok() {
       return problem == null;
+    }
+
+    /**
+     * {@link #ok()}, and, when checkpoints were checked ({@link Options#withCheckpoints}), no event after the
+     * last one: an {@link #unprovenTail()} is neither proven nor broken (a cut there cannot be seen).
+     */
+    public boolean proven() {
+      return ok() && unprovenTail <= 0;
+    }
+
+    /**
+     * With checkpoints: the number of events after the last checkpoint (not the sink's own records); -1 when
+     * no checkpoints were checked.
+     */
+    @Override
+    public long unprovenTail() {
+      return unprovenTail;
     }
 
     @Override
@@ -129,8 +175,11 @@ public final class AuditLogVerifier {
       }
       String restarts = notClosed.isEmpty() ? "" : ", " + notClosed.size() + (notClosed.size() == 1 ? " file" : " files")
           + " not closed before a restart (the first: " + notClosed.get(0) + ")";
-      return "OK: " + files + " files, " + lines + " lines, last seq " + lastSeq + ", last hash " + lastHash
-          + (closed ? ", closed" : ", not closed (still open, or its writer stopped)") + restarts;
+      String signed = unprovenTail < 0 ? "" : ", " + checkpoints + " signed checkpoints, the last at seq "
+          + checkpointedSeq + (unprovenTail == 0 ? "" : ", unproven tail: " + unprovenTail + " events");
+      return (unprovenTail > 0 ? "UNPROVEN: " : "OK: ") + files + " files, " + lines + " lines, last seq " + lastSeq
+          + ", last hash " + lastHash + (closed ? ", closed" : ", not closed (still open, or its writer stopped)")
+          + signed + restarts;
     }
   }
 
@@ -155,9 +204,10 @@ public final class AuditLogVerifier {
    *     last one included
    * @param maxLineBytes the longest line read, without its newline; a longer one is a problem
    */
-  public record Options(@Nullable Anchor anchor, boolean requireClosed, int maxLineBytes) {
-    /** No anchor, files not closed allowed, lines up to {@link #DEFAULT_MAX_LINE_BYTES}. */
-    public static final Options DEFAULT = new Options(null, false, DEFAULT_MAX_LINE_BYTES);
+  public record Options(@Nullable Anchor anchor, boolean requireClosed, int maxLineBytes,
+      @Nullable PublicKey checkpointKey, @Nullable CheckpointWitness witness) {
+    /** No anchor, files not closed allowed, lines up to {@link #DEFAULT_MAX_LINE_BYTES}, no checkpoints. */
+    public static final Options DEFAULT = new Options(null, false, DEFAULT_MAX_LINE_BYTES, null, null);
 
     public Options {
       if (maxLineBytes < 1 || maxLineBytes > MAX_MAX_LINE_BYTES) {
@@ -167,21 +217,32 @@ public final class AuditLogVerifier {
     }
 
     public Options withAnchor(@Nullable Anchor anchor) {
-      return new Options(anchor, requireClosed, maxLineBytes);
+      return new Options(anchor, requireClosed, maxLineBytes, checkpointKey, witness);
     }
 
     /** Fails a log with a file that was not closed before a restart, or that does not end closed. */
     public Options requiringClosed() {
-      return new Options(anchor, true, maxLineBytes);
+      return new Options(anchor, true, maxLineBytes, checkpointKey, witness);
     }
 
     public Options withMaxLineBytes(int maxLineBytes) {
-      return new Options(anchor, requireClosed, maxLineBytes);
+      return new Options(anchor, requireClosed, maxLineBytes, checkpointKey, witness);
+    }
+
+    /**
+     * Checks the signed checkpoints in {@code witness} with the Ed25519 public key of the sink's
+     * {@link JsonLinesAuditSink.Builder#checkpoints}: each signed and linked to the one before, each matching
+     * the chain at its seq, the log reaching the last one, and a final {@code CLOSED} record covered by one.
+     */
+    public Options withCheckpoints(PublicKey key, CheckpointWitness witness) {
+      return new Options(anchor, requireClosed, maxLineBytes, Objects.requireNonNull(key, "checkpoint key"),
+          Objects.requireNonNull(witness, "witness"));
     }
   }
 
   private static final Set<String> SEQ_AND_PREV = Set.of("seq", "prev");
   private static final Set<String> TYPE = Set.of("type");
+  private static final Set<String> SINK_RECORDS = Set.of(AuditChain.OPENED, AuditChain.TRUNCATED, AuditChain.CLOSED);
   private static final Set<String> FENCE_MEMBERS = Set.of("type", "file", "offset", "length");
   private static final int READ_CHUNK = 64 * 1024;
 
@@ -239,17 +300,24 @@ public final class AuditLogVerifier {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: java -cp jit-core.jar " + AuditLogVerifier.class.getName()
-        + " verify [--anchor SEQ:HASH] [--require-closed] [--max-line-bytes N] FILE_OR_DIRECTORY...";
+        + " verify [--anchor SEQ:HASH] [--require-closed] [--max-line-bytes N]"
+        + " [--checkpoint-key BASE64_OR_FILE --witness DIRECTORY] FILE_OR_DIRECTORY...";
     if (args.length < 2 || !args[0].equals("verify")) {
       err.println(usage);
       return 2;
     }
     Options options = Options.DEFAULT;
     List<Path> paths = new ArrayList<>();
+    PublicKey checkpointKey = null;
+    Path witness = null;
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
       try {
-        if (arg.equals("--anchor") && i + 1 < args.length) {
+        if (arg.equals("--checkpoint-key") && i + 1 < args.length) {
+          checkpointKey = publicKey(args[++i]);
+        } else if (arg.equals("--witness") && i + 1 < args.length) {
+          witness = Path.of(args[++i]);
+        } else if (arg.equals("--anchor") && i + 1 < args.length) {
           String[] parts = args[++i].split(":", 2);
           options = options.withAnchor(new Anchor(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : ""));
         } else if (arg.equals("--max-line-bytes") && i + 1 < args.length) {
@@ -269,21 +337,43 @@ public final class AuditLogVerifier {
         return 2;
       }
     }
-    if (paths.isEmpty()) {
+    if (paths.isEmpty() || (checkpointKey == null) != (witness == null)) {
       err.println(usage);
       return 2;
+    }
+    if (checkpointKey != null) {
+      options = options.withCheckpoints(checkpointKey, CheckpointWitness.directory(witness));
     }
     try {
       Result result = verify(paths, options);
       if (result.ok()) {
         out.println(result);
-        return 0;
+        return result.proven() ? 0 : 3;
       }
       err.println(result);
       return 1;
     } catch (IOException | RuntimeException e) {
       err.println("BROKEN: cannot read the log: " + e);
       return 1;
+    }
+  }
+
+  /** An X.509 (SubjectPublicKeyInfo) Ed25519 public key, base64, given as the value or as a file holding it. */
+  private static PublicKey publicKey(String valueOrFile) {
+    String text = valueOrFile;
+    try {
+      Path file = Path.of(valueOrFile);
+      if (Files.isRegularFile(file)) {
+        text = Files.readString(file);
+      }
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      // not a readable file: the value itself
+    }
+    try {
+      return KeyFactory.getInstance(AuditCheckpoint.ALGORITHM)
+          .generatePublic(new X509EncodedKeySpec(Base64.getMimeDecoder().decode(text.strip())));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("not a base64 X.509 Ed25519 public key (" + e.getMessage() + ")");
     }
   }
 
@@ -439,8 +529,12 @@ public final class AuditLogVerifier {
     final Problem problem;
 
     Found(Kind kind, Source source, long line, long offset, String message) {
+      this(kind, source.name(), line, offset, message);
+    }
+
+    Found(Kind kind, String file, long line, long offset, String message) {
       super(null, null, false, false);
-      this.problem = new Problem(kind, source.name(), line, offset, message);
+      this.problem = new Problem(kind, file, line, offset, message);
     }
   }
 
@@ -452,7 +546,8 @@ public final class AuditLogVerifier {
     try {
       return new Pass(options).run(sources);
     } catch (Found found) {
-      return new Result(found.problem, sources.size(), 0, 0, AuditChain.GENESIS, false, List.of());
+      return new Result(found.problem, sources.size(), 0, 0, AuditChain.GENESIS, false, List.of(), 0, 0,
+          options.checkpointKey == null ? -1 : 0);
     }
   }
 
@@ -468,6 +563,11 @@ public final class AuditLogVerifier {
     private String expectedPrev = AuditChain.GENESIS;
     private long lines;
     private final List<Problem> notClosed = new ArrayList<>();
+    /** The signed checkpoints, checked, in order; empty without a key. */
+    private List<AuditCheckpoint> checkpoints = List.of();
+    /** The next checkpoint the chain must meet. */
+    private int nextCheckpoint;
+    private long unprovenEvents;
 
     Pass(Options options) {
       this.options = options;
@@ -486,6 +586,9 @@ public final class AuditLogVerifier {
         entries.add(new Entry(headerIndex(source), source));
       }
       entries.sort(Comparator.comparingInt(Entry::index));
+      if (options.checkpointKey != null) {
+        checkpoints = readCheckpoints();
+      }
 
       FileEnd previous = null;
       int previousIndex = 0;
@@ -508,13 +611,76 @@ public final class AuditLogVerifier {
             + (expectedSeq - 1) + ", before the anchored seq " + options.anchor.seq);
       }
       boolean closed = previous.end == End.CLOSED;
+      long checkpointedSeq = checkCheckpointsReached(previous, closed);
       Problem problem = null;
       if (options.requireClosed) {
         problem = !notClosed.isEmpty() ? notClosed.get(0) : closed ? null : new Problem(Kind.NOT_CLOSED,
             previous.entry.source.name(), previous.line, previous.offset, "the log is not closed: its last file has "
             + "no CLOSED record (it is still being written, its writer crashed, or its tail was cut)");
       }
-      return new Result(problem, entries.size(), lines, expectedSeq - 1, expectedPrev, closed, notClosed);
+      return new Result(problem, entries.size(), lines, expectedSeq - 1, expectedPrev, closed, notClosed,
+          checkpoints.size(), checkpointedSeq, options.checkpointKey == null ? -1 : unprovenEvents);
+    }
+
+    /**
+     * Reads the witness and checks each checkpoint's signature and its link to the one before, so the chain of
+     * checkpoints is whole before any is trusted. A problem is placed at the checkpoint's line in the witness.
+     */
+    private List<AuditCheckpoint> readCheckpoints() throws Found {
+      String witness = options.witness.toString();
+      List<AuditCheckpoint> read;
+      try {
+        read = options.witness.read();
+      } catch (IOException e) {
+        throw new Found(Kind.CHECKPOINT_FORGED, witness, 0, 0, "the witness cannot be read: " + e.getMessage());
+      }
+      if (read.isEmpty()) {
+        throw new Found(Kind.CHECKPOINT_MISSING, witness, 0, 0, "the witness holds no checkpoint: nothing of the "
+            + "log is proven (was it written with checkpoints, and is this its witness?)");
+      }
+      String previous = AuditChain.GENESIS;
+      long previousSeq = 0;
+      for (int i = 0; i < read.size(); i++) {
+        AuditCheckpoint checkpoint = read.get(i);
+        if (!checkpoint.verifies(options.checkpointKey)) {
+          throw new Found(Kind.CHECKPOINT_FORGED, witness, i + 1, 0, "the checkpoint of seq " + checkpoint.seq()
+              + " is not signed by the key over what it says: it was changed, or made without the key");
+        }
+        if (!checkpoint.previous().equals(previous) || checkpoint.seq() <= previousSeq) {
+          throw new Found(Kind.CHECKPOINT_GAP, witness, i + 1, 0, "the checkpoint of seq " + checkpoint.seq()
+              + (checkpoint.seq() <= previousSeq ? " goes back from seq " + previousSeq
+                  : " does not link to the checkpoint before it")
+              + ": checkpoints were removed from or moved within the witness");
+        }
+        previous = checkpoint.digest();
+        previousSeq = checkpoint.seq();
+      }
+      return read;
+    }
+
+    /** The checkpoints the chain met along the way must be all of them, and a final CLOSED must be signed. */
+    private long checkCheckpointsReached(FileEnd last, boolean closed) throws Found {
+      if (checkpoints.isEmpty()) {
+        return 0;
+      }
+      AuditCheckpoint newest = checkpoints.get(checkpoints.size() - 1);
+      long end = expectedSeq - 1;
+      if (nextCheckpoint < checkpoints.size()) {
+        AuditCheckpoint missed = checkpoints.get(nextCheckpoint);
+        boolean fileGone = entries.stream().noneMatch(e -> Path.of(e.source.name()).getFileName().toString()
+            .equals(missed.file()));
+        throw new Found(Kind.TRUNCATED, last.entry.source, last.lines + 1, last.size, "the log ends at seq " + end
+            + ", but a checkpoint signed at " + missed.time() + " vouches for seq " + missed.seq() + " in "
+            + missed.file() + (fileGone ? ", which is missing: the newest file was deleted or replaced"
+                : ": its tail was cut"));
+      }
+      if (closed && newest.seq() != end) {
+        throw new Found(Kind.CHECKPOINT_MISSING, last.entry.source, last.line, last.offset, "the log ends with a "
+            + "CLOSED record (seq " + end + ") that no checkpoint covers (the last is at seq " + newest.seq()
+            + "): the sink checkpoints every close, so the record was forged or its checkpoint removed (or the "
+            + "witness failed at that close, which the sink logged)");
+      }
+      return newest.seq();
     }
 
     /** The index in a file's OPENED header; a file without a valid header cannot be placed, which is a problem. */
@@ -700,10 +866,28 @@ public final class AuditLogVerifier {
         throw new Found(Kind.EDITED, source, in.number, in.offset, "seq " + line.seq()
             + " does not have the anchored hash: the log was changed and re-hashed up to here or later");
       }
+      checkCheckpoint(source, in, line);
       expectedSeq++;
       expectedPrev = line.hash();
       lines++;
       return line;
+    }
+
+    /** A line the chain reached: it must have the hash its checkpoint signed; one after the last is unproven. */
+    private void checkCheckpoint(Source source, Lines in, AuditChain.Line line) throws Found {
+      if (nextCheckpoint < checkpoints.size()) {
+        AuditCheckpoint checkpoint = checkpoints.get(nextCheckpoint);
+        if (checkpoint.seq() == line.seq()) {
+          if (!checkpoint.hash().equals(line.hash())) {
+            throw new Found(Kind.EDITED, source, in.number, in.offset, "seq " + line.seq() + " does not have the "
+                + "hash its signed checkpoint (" + checkpoint.time() + ") vouches for: the log was changed and "
+                + "re-hashed at or before this line, or this file was replaced");
+          }
+          nextCheckpoint++;
+        }
+      } else if (!checkpoints.isEmpty() && !SINK_RECORDS.contains(line.type())) {
+        unprovenEvents++;
+      }
     }
 
     private Found brokenLink(int e, Lines in, AuditChain.Line line) throws IOException {

@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,6 +121,20 @@ import org.slf4j.LoggerFactory;
  * {@code fsync} itself after its write, also holding no lock. A rotation forces the old file before it closes
  * it, so an {@code fsync} that lost its file to a rotation still counts. Files are written through
  * {@link FileOutputStream}, which a thread interrupt cannot close (unlike an NIO channel).
+ *
+ * <p>The one exception to "no thread of its own": with {@link Builder#checkpoints}, a daemon thread
+ * ({@code Checkpointer}) signs checkpoints. It takes the append lock only to read the head, forces the file
+ * itself holding no lock, and does the signing and the witness's I/O holding none, so writers never wait for it;
+ * a writer only queues a request (at most one pending) when its line completes a batch of events.
+ *
+ * <h2>Signed checkpoints</h2>
+ *
+ * A hash chain alone cannot show lines cut from its end, a tail re-hashed after an edit, or a deleted newest
+ * file. With {@link Builder#checkpoints}, the sink signs {@code {seq, hash, file, time, previous}} of its newest
+ * durable line with an Ed25519 key, every {@link Builder#checkpointEvery N events and T} and at close, and
+ * appends it to a {@link CheckpointWitness} kept where the log's writer cannot rewrite it (as CloudTrail's digest
+ * files and Certificate Transparency's signed tree heads do). {@link AuditLogVerifier} then needs only the public
+ * key to prove the log up to the last checkpoint.
  */
 public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
@@ -154,6 +170,11 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   /** The prefix of a value written as a keyed hash. */
   public static final String HMAC_PREFIX = AuditHmac.PREFIX;
 
+  /** The default for {@link Builder#checkpointEvery}: a checkpoint every 1,000 events... */
+  public static final int DEFAULT_CHECKPOINT_EVENTS = 1_000;
+  /** ...and every second. */
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
   static final String LOCK_FILE = ".audit.lock";
 
   private static final Logger log = LoggerFactory.getLogger(JsonLinesAuditSink.class);
@@ -177,6 +198,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final OutputOpener opener;
   private final FileChannel lockChannel;
   private final FileLock directoryLock;
+  @Nullable
+  private final Checkpointer checkpointer;
 
   // ---------------------------------------------------------------- guarded by appendLock
   private final Object appendLock = new Object();
@@ -241,6 +264,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       releaseLock();
       throw e;
     }
+    this.checkpointer = b.checkpointKey == null ? null : new Checkpointer(b.checkpointKey, b.witness, clock,
+        b.checkpointEvents, b.checkpointInterval, this::durableMark);
   }
 
   /** A builder for a sink writing to {@code directory} (created if missing). */
@@ -294,7 +319,38 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       case GROUP_COMMIT -> groupCommit(myTicket, event);
       case OS_BUFFERED -> { }
     }
+    if (checkpointer != null) {
+      checkpointer.written(mySeq);
+    }
     return mySeq;
+  }
+
+  /**
+   * For the checkpoint thread: the newest line, once it is on disk (an {@code fsync} of its own, holding no
+   * lock), so a checkpoint never vouches for a line a power loss could take back. Null when it cannot be made
+   * durable now (the file failed, or a rotation closed it meanwhile: the next checkpoint takes the new file),
+   * or when nothing follows {@code signedSeq}.
+   */
+  @Nullable
+  private Checkpointer.Mark durableMark(long signedSeq) {
+    Checkpointer.Mark mark;
+    Output target;
+    synchronized (appendLock) {
+      if (broken != null || seq <= signedSeq) {
+        return null;
+      }
+      mark = new Checkpointer.Mark(seq, AuditChain.hex(lastHash), fileName);
+      target = closed ? null : out; // close forced its CLOSED record already
+    }
+    if (target != null) {
+      try {
+        target.sync();
+      } catch (IOException e) {
+        log.debug("not checkpointing seq {} now: {}", mark.seq(), e.toString());
+        return null;
+      }
+    }
+    return mark;
   }
 
   /**
@@ -335,8 +391,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   /**
-   * Writes a {@code CLOSED} record, forces the file to disk and releases the directory. Later writes throw.
-   * Idempotent.
+   * Writes a {@code CLOSED} record, forces the file to disk, writes the last checkpoint (waiting at most
+   * {@code 10 s} for the witness) and releases the directory. Later writes throw. Idempotent.
    */
   @Override
   public void close() {
@@ -364,9 +420,13 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
         synchronized (syncMonitor) {
           syncMonitor.notifyAll();
         }
-        releaseLock();
       }
     }
+    // Before the directory is released, so a next sink links its checkpoints to this one's last.
+    if (checkpointer != null) {
+      checkpointer.close();
+    }
+    releaseLock();
   }
 
   @Override
@@ -934,6 +994,12 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     private final Set<String> hmacDetails = new LinkedHashSet<>();
     private Clock clock = Clock.systemUTC();
     private OutputOpener opener = FILES;
+    @Nullable
+    private PrivateKey checkpointKey;
+    @Nullable
+    private CheckpointWitness witness;
+    private int checkpointEvents = DEFAULT_CHECKPOINT_EVENTS;
+    private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -995,6 +1061,44 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     /** The clock for rotation by age and the sink's own records. Default: the system clock, UTC. */
     public Builder clock(Clock clock) {
       this.clock = Validate.notNull("clock", clock);
+      return this;
+    }
+
+    /**
+     * Signs checkpoints of the log ({@link AuditCheckpoint}) with this Ed25519 private key and appends them to
+     * {@code witness}, every {@link #checkpointEvery} events or interval and at close, so that a verifier holding
+     * only the public key ({@link AuditLogVerifier.Options#withCheckpoints}) detects a cut tail, a re-hashed log
+     * or a deleted newest file up to the last checkpoint. A failing witness is logged and retried with the next
+     * checkpoint; it never delays a write. Default: no checkpoints.
+     *
+     * @throws IllegalArgumentException if the key cannot sign Ed25519
+     */
+    public Builder checkpoints(PrivateKey key, CheckpointWitness witness) {
+      Validate.notNull("checkpointKey", key);
+      Validate.notNull("witness", witness);
+      try {
+        AuditCheckpoint.sign(1, AuditChain.GENESIS, "-", Instant.EPOCH, AuditChain.GENESIS, key);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        throw new IllegalArgumentException("checkpointKey must be an Ed25519 private key, got a "
+            + key.getAlgorithm() + " key (" + e.getMessage() + ")");
+      }
+      this.checkpointKey = key;
+      this.witness = witness;
+      return this;
+    }
+
+    /**
+     * With {@link #checkpoints}: a checkpoint after every {@code events} lines and every {@code interval}
+     * (when lines were written since the last one), which bounds what a verifier cannot prove (the lines after
+     * the last checkpoint). Default {@value JsonLinesAuditSink#DEFAULT_CHECKPOINT_EVENTS} events and 1 second.
+     */
+    public Builder checkpointEvery(int events, Duration interval) {
+      Validate.requireArgument(events >= 1, "checkpointEvents", events, "must be at least 1");
+      Validate.notNull("checkpointInterval", interval);
+      Validate.requireArgument(!interval.isNegative() && !interval.isZero(), "checkpointInterval", interval,
+          "must be positive");
+      this.checkpointEvents = events;
+      this.checkpointInterval = interval;
       return this;
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -35,6 +36,12 @@ class AuditTamperHarnessTest {
 
   private static final int EVENTS = 10_000;
   private static final int POSITIONS = 100; // per kind of tampering
+  /**
+   * Per kind of tampering that only the signed checkpoints catch (each re-hashes or re-reads much of the log):
+   * {@code -Djit.audit.tamper.checkpointPositions=100} for the full run.
+   */
+  private static final int CHECKPOINT_POSITIONS = Integer.getInteger("jit.audit.tamper.checkpointPositions", 10);
+  private static final java.security.KeyPair KEY = SignedCheckpointTest.ed25519();
 
   private Path dir;
 
@@ -44,17 +51,24 @@ class AuditTamperHarnessTest {
   private Anchor end;
   private final Random random = new Random(5);
   private final Map<Kind, Integer> caught = new EnumMap<>(Kind.class);
+  /** The checkpoints the sinks signed, in order. */
+  private List<AuditCheckpoint> checkpoints;
+  /** Per kind of checkpoint tampering: tried, caught with the checkpoints, and passed by the chain alone. */
+  private final Map<String, int[]> signedFigures = new java.util.TreeMap<>();
 
   @BeforeAll
   void writeTheLog(@TempDir Path temp) throws IOException {
     dir = temp;
+    CheckpointWitness witness = CheckpointWitness.directory(temp.resolve("witness"));
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).maxFileSize(256 * 1024)
+        .checkpoints(KEY.getPrivate(), witness).checkpointEvery(500, Duration.ofHours(1))
         .durability(JsonLinesAuditSink.Durability.OS_BUFFERED).build()) {
       for (int i = 0; i < EVENTS / 2; i++) {
         sink.write(TestEvents.event(i));
       }
     }
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).maxFileSize(256 * 1024)
+        .checkpoints(KEY.getPrivate(), witness).checkpointEvery(500, Duration.ofHours(1))
         .durability(JsonLinesAuditSink.Durability.OS_BUFFERED).build()) {
       for (int i = EVENTS / 2; i < EVENTS; i++) {
         sink.write(TestEvents.event(i));
@@ -72,6 +86,10 @@ class AuditTamperHarnessTest {
       }
     }
     assertThat(files.size()).isGreaterThan(10);
+    checkpoints = witness.read();
+    assertThat(checkpoints.size()).isGreaterThanOrEqualTo(2); // at least the two closes
+    Result signed = verifySigned(copy(), checkpoints);
+    assertThat(signed.proven()).as("%s", signed).isTrue();
   }
 
   @Test
@@ -244,6 +262,150 @@ class AuditTamperHarnessTest {
     }
   }
 
+  // ---------------------------------------------------------------- signed checkpoints (issue 14)
+
+  @Test
+  void signedCheckpointsCatchEveryTailCutAndEveryDeletedNewestFile() {
+    for (int n = 0; n < CHECKPOINT_POSITIONS; n++) {
+      List<List<byte[]>> log = copy();
+      int f = log.size() - 1 - random.nextInt(Math.min(3, log.size()));
+      int l = n % 4 == 0 ? 0 : random.nextInt(log.get(f).size());
+      while (log.size() > f + 1) {
+        log.remove(log.size() - 1);
+      }
+      if (l == 0) {
+        log.remove(f); // the newest file(s) deleted
+      } else {
+        log.set(f, new ArrayList<>(log.get(f).subList(0, l))); // cut at a line end
+      }
+      expectSigned(l == 0 ? "delete newest files" : "tail cut", log, checkpoints, Set.of(Kind.TRUNCATED));
+    }
+  }
+
+  @Test
+  void signedCheckpointsCatchEveryLogReHashedFromLineK() {
+    for (int n = 0; n < CHECKPOINT_POSITIONS; n++) {
+      int f = n % 5 == 0 ? files.size() - 1 : random.nextInt(files.size()); // every fifth: the newest file replaced
+      int l = random.nextInt(files.get(f).size());
+      List<List<byte[]>> log = bytes(Tamper.rehashFrom(strings(copy()), f, l,
+          line -> line.replaceFirst("\"timestamp\":\"20", "\"timestamp\":\"19")));
+      expectSigned(n % 5 == 0 ? "replace newest file" : "rehash from line k", log, checkpoints, Set.of(Kind.EDITED));
+    }
+  }
+
+  @Test
+  void signedCheckpointsCatchEveryForgedClose() {
+    for (int n = 0; n < CHECKPOINT_POSITIONS; n++) {
+      List<List<String>> log = strings(copy());
+      List<String> newest = log.get(log.size() - 1);
+      int cut = 1 + random.nextInt(Math.min(200, newest.size() - 2)); // lines removed before the forged CLOSED
+      List<String> kept = new ArrayList<>(newest.subList(0, newest.size() - 1 - cut));
+      kept.add(Tamper.forgedClosed(kept.get(kept.size() - 1)));
+      log.set(log.size() - 1, kept);
+      // The witness's tail dropped too, as far as the attacker likes: then the forged CLOSED is covered by none.
+      List<AuditCheckpoint> witness = new ArrayList<>(checkpoints);
+      boolean dropWitnessTail = n % 2 == 1;
+      if (dropWitnessTail) {
+        long end = Long.parseLong(new String(kept.get(kept.size() - 1)).replaceAll("^\\{\"seq\":(\\d+),.*", "$1"));
+        witness.removeIf(c -> c.seq() >= end);
+      }
+      expectSigned("forge close", bytes(log), witness, Set.of(Kind.TRUNCATED, Kind.CHECKPOINT_MISSING));
+    }
+  }
+
+  @Test
+  void signedCheckpointsCatchEveryWitnessRewrittenWithoutTheKey() {
+    java.security.KeyPair other = SignedCheckpointTest.ed25519();
+    for (int n = 0; n < CHECKPOINT_POSITIONS; n++) {
+      List<AuditCheckpoint> witness = new ArrayList<>(checkpoints);
+      int i = random.nextInt(witness.size());
+      AuditCheckpoint c = witness.get(i);
+      Set<Kind> expected;
+      switch (n % 5) {
+        case 0 -> { // another hash, same signature
+          witness.set(i, new AuditCheckpoint(c.seq(), AuditChain.GENESIS, c.file(), c.time(), c.previous(), c.signature()));
+          expected = Set.of(Kind.CHECKPOINT_FORGED);
+        }
+        case 1 -> { // re-signed with a key of the attacker's
+          witness.set(i, sign(c, other.getPrivate()));
+          expected = Set.of(Kind.CHECKPOINT_FORGED);
+        }
+        case 2 -> { // one removed before the last
+          witness.remove(Math.min(i, witness.size() - 2));
+          expected = Set.of(Kind.CHECKPOINT_GAP);
+        }
+        case 3 -> { // the newest removed: the log's CLOSED is covered by none
+          witness.subList(Math.max(1, i), witness.size()).clear();
+          expected = Set.of(Kind.CHECKPOINT_MISSING);
+        }
+        default -> { // a signature byte flipped
+          byte[] signature = java.util.Base64.getDecoder().decode(c.signature());
+          signature[random.nextInt(signature.length)] ^= 1;
+          witness.set(i, new AuditCheckpoint(c.seq(), c.hash(), c.file(), c.time(), c.previous(),
+              java.util.Base64.getEncoder().encodeToString(signature)));
+          expected = Set.of(Kind.CHECKPOINT_FORGED);
+        }
+      }
+      expectSigned("rewrite witness", copy(), witness, expected);
+    }
+  }
+
+  private void expectSigned(String kind, List<List<byte[]>> log, List<AuditCheckpoint> witness, Set<Kind> kinds) {
+    int[] figures = signedFigures.computeIfAbsent(kind, k -> new int[3]);
+    figures[0]++;
+    if (verify(log, null).ok()) {
+      figures[2]++; // the chain alone sees nothing
+    }
+    Result result = verifySigned(log, witness);
+    assertThat(result.ok()).as("%s not caught", kind).isFalse();
+    assertThat(result.problem().kind()).as("%s: %s", kind, result.problem()).isIn(kinds);
+    figures[1]++;
+  }
+
+  private Result verifySigned(List<List<byte[]>> log, List<AuditCheckpoint> witness) {
+    CheckpointWitness held = new CheckpointWitness() {
+      @Override
+      public void append(AuditCheckpoint checkpoint) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public List<AuditCheckpoint> read() {
+        return witness;
+      }
+    };
+    try {
+      return AuditLogVerifier.verifySources(sources(log),
+          AuditLogVerifier.Options.DEFAULT.withCheckpoints(KEY.getPublic(), held));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static AuditCheckpoint sign(AuditCheckpoint c, java.security.PrivateKey key) {
+    try {
+      return AuditCheckpoint.sign(c.seq(), c.hash(), c.file(), c.time(), c.previous(), key);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static List<List<String>> strings(List<List<byte[]>> log) {
+    List<List<String>> out = new ArrayList<>();
+    for (List<byte[]> file : log) {
+      out.add(new ArrayList<>(file.stream().map(l -> new String(l, StandardCharsets.UTF_8)).toList()));
+    }
+    return out;
+  }
+
+  private static List<List<byte[]>> bytes(List<List<String>> log) {
+    List<List<byte[]>> out = new ArrayList<>();
+    for (List<String> file : log) {
+      out.add(new ArrayList<>(file.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList()));
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private void expect(List<List<byte[]>> log, Anchor anchor, Set<Kind> kinds, int file, int line) {
@@ -325,5 +487,9 @@ class AuditTamperHarnessTest {
   @org.junit.jupiter.api.AfterAll
   void report() {
     org.slf4j.LoggerFactory.getLogger(AuditTamperHarnessTest.class).info("tampering caught, by kind: {}", caught);
+    StringBuilder figures = new StringBuilder();
+    signedFigures.forEach((kind, f) -> figures.append(String.format("%n  %-20s %4d tried, %4d caught (%d%%), %4d of "
+        + "them pass the chain alone", kind, f[0], f[1], f[0] == 0 ? 0 : 100 * f[1] / f[0], f[2])));
+    System.out.printf("signed checkpoints over %d events, %d checkpoints:%s%n", EVENTS, checkpoints.size(), figures);
   }
 }
