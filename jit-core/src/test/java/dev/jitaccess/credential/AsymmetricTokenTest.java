@@ -64,6 +64,17 @@ class AsymmetricTokenTest {
     return token.substring(0, token.lastIndexOf('.') + 1) + b64(signature);
   }
 
+  /** The other valid ECDSA signature of the same input: (r, n - s). */
+  static byte[] twin(byte[] signature) {
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
+    byte[] twinS = N.subtract(s).toByteArray();
+    byte[] out = signature.clone();
+    Arrays.fill(out, 32, 64, (byte) 0);
+    int n = Math.min(32, twinS.length);
+    System.arraycopy(twinS, twinS.length - n, out, 64 - n, n);
+    return out;
+  }
+
   static byte[] signature(String token) {
     return java.util.Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1));
   }
@@ -132,13 +143,7 @@ class AsymmetricTokenTest {
   @Test
   void aHighSTwinOfAValidEs256SignatureIsRefusedThoughTheJdkAcceptsIt() throws Exception {
     String valid = TokenFixture.issuer(keys, clock).build().issue(grant("g1", T0, T0.plusSeconds(600))).secret();
-    byte[] sig = signature(valid);
-    BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, 32, 64));
-    byte[] high = sig.clone();
-    byte[] twin = N.subtract(s).toByteArray();
-    Arrays.fill(high, 32, 64, (byte) 0);
-    System.arraycopy(twin, Math.max(0, twin.length - 32), high, 64 - Math.min(32, twin.length), Math.min(32,
-        twin.length));
+    byte[] high = twin(signature(valid));
     String malleated = withSignature(valid, high);
 
     Signature jdk = Signature.getInstance("SHA256withECDSAinP1363Format");
