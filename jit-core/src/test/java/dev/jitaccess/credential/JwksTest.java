@@ -202,6 +202,52 @@ class JwksTest {
     refused(Reason.UNKNOWN_KEY, ec, () -> cold.verify(ec));
   }
 
+  // -------------------------------------------------------------------------------------------------- rotation
+
+  @Test
+  void rotationPublishesTheNewKeyFirstThenActivatesItThenDropsTheOldAfterTheLongestToken() throws Exception {
+    KeyPair oldPair = SigningKeys.generateKeyPair(Algorithm.ES256);
+    KeyPair newPair = SigningKeys.generateKeyPair(Algorithm.EDDSA);
+    SigningKeys before = only("2026-01", oldPair);
+    served.set(before.publicJwks());
+    SignedTokenVerifier verifier = SignedTokenVerifier.fromJwks(serve(), Duration.ofSeconds(30)).clock(clock)
+        .allowUnrevocableTokens().build();
+    Duration longest = Duration.ofHours(1); // the longest grant, so the longest token
+    String oldToken = TokenFixture.issuer(before, clock).build().issue(grant("g-old", T0, T0.plus(longest)))
+        .secret();
+    assertThat(verifier.verify(oldToken).keyId()).isEqualTo("2026-01");
+
+    // 1. Publish: the set holds both keys, the old one still signs. Verifiers pick the new key up within
+    //    Jwks.MAX_AGE; wait that long before step 2.
+    SigningKeys published = SigningKeys.builder().keyPair("2026-01", oldPair).keyPair("2026-02", newPair)
+        .active("2026-01").build();
+    served.set(published.publicJwks());
+    clock.advance(Jwks.MAX_AGE);
+    assertThat(verifier.verify(oldToken).keyId()).isEqualTo("2026-01"); // the stale set is fetched again
+    int fetchesAfterPublication = fetches.get();
+
+    // 2. Activate: new tokens are signed with the new key, which every verifier already holds; old tokens live on.
+    SigningKeys rotated = SigningKeys.builder().keyPair("2026-01", oldPair).keyPair("2026-02", newPair)
+        .active("2026-02").build();
+    String newToken = TokenFixture.issuer(rotated, clock).build()
+        .issue(grant("g-new", clock.instant(), clock.instant().plus(longest))).secret();
+    assertThat(verifier.verify(newToken).keyId()).isEqualTo("2026-02");
+    assertThat(verifier.verify(oldToken).keyId()).isEqualTo("2026-01");
+    assertThat(fetches).as("no fetch was needed for the new key").hasValue(fetchesAfterPublication);
+
+    // 3. Drop the old key once the longest token it signed has expired; verifiers forget it within MAX_AGE.
+    clock.advance(longest.minus(Jwks.MAX_AGE));
+    refused(Reason.EXPIRED, oldToken, () -> verifier.verify(oldToken));
+    served.set(only("2026-02", newPair).publicJwks());
+    clock.advance(Jwks.MAX_AGE);
+    String later = TokenFixture.issuer(rotated, clock).build()
+        .issue(grant("g-later", clock.instant(), clock.instant().plus(longest))).secret();
+    assertThat(verifier.verify(later).keyId()).isEqualTo("2026-02");
+    String leakedOldKey = TokenFixture.issuer(before, clock).build()
+        .issue(grant("g-late", clock.instant(), clock.instant().plus(longest))).secret();
+    refused(Reason.UNKNOWN_KEY, leakedOldKey, () -> verifier.verify(leakedOldKey));
+  }
+
   @Test
   void onlyHttpUrisAndSaneIntervalsAreAccepted() {
     assertThatThrownBy(() -> SignedTokenVerifier.fromJwks(URI.create("file:///etc/jwks.json"), Duration.ofMinutes(1)))
