@@ -11,6 +11,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
@@ -35,9 +36,6 @@ abstract sealed class JwsKey {
     this.algorithm = algorithm;
   }
 
-  /** Whether this key can sign (HS256, or an asymmetric key with its private part). */
-  abstract boolean canSign();
-
   /** The signature over the ASCII signing input {@code header.payload}. */
   abstract byte[] sign(String signingInput);
 
@@ -59,11 +57,6 @@ abstract sealed class JwsKey {
     Hmac(SecretKey key) {
       super(SigningKeys.Algorithm.HS256);
       this.key = key;
-    }
-
-    @Override
-    boolean canSign() {
-      return true;
     }
 
     @Override
@@ -102,11 +95,6 @@ abstract sealed class JwsKey {
       super(algorithm);
       this.publicKey = publicKey;
       this.privateKey = privateKey;
-    }
-
-    @Override
-    boolean canSign() {
-      return privateKey != null;
     }
 
     @Override
@@ -189,7 +177,7 @@ abstract sealed class JwsKey {
       ECParameterSpec params = p256Parameters();
       BigInteger px = new BigInteger(1, x);
       BigInteger py = new BigInteger(1, y);
-      BigInteger p = ((java.security.spec.ECFieldFp) params.getCurve().getField()).getP();
+      BigInteger p = ((ECFieldFp) params.getCurve().getField()).getP();
       BigInteger a = params.getCurve().getA();
       BigInteger b = params.getCurve().getB();
       if (px.compareTo(p) >= 0 || py.compareTo(p) >= 0

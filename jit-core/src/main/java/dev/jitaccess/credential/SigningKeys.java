@@ -10,6 +10,8 @@ import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.interfaces.EdECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.util.ArrayList;
@@ -33,6 +35,10 @@ import javax.crypto.spec.SecretKeySpec;
  *     .key("2026-01", oldKeyBytes)   // still verifies tokens signed before the rotation
  *     .key("2026-02", newKeyBytes)
  *     .active("2026-02")             // signs new tokens
+ *     .build();
+ *
+ * SigningKeys pairs = SigningKeys.builder()
+ *     .keyPair("ec-2026-02", ecKeyPair) // ES256; verifiers get only keys.publicJwks()
  *     .build();
  * }</pre>
  *
@@ -297,8 +303,8 @@ public final class SigningKeys {
 
     @Nullable
     private static String publicCurve(KeyPair keyPair) {
-      if (keyPair.getPublic() instanceof java.security.interfaces.EdECPublicKey pub
-          && keyPair.getPrivate() instanceof java.security.interfaces.EdECPrivateKey) {
+      if (keyPair.getPublic() instanceof EdECPublicKey pub
+          && keyPair.getPrivate() instanceof EdECPrivateKey) {
         return pub.getParams().getName();
       }
       return null;

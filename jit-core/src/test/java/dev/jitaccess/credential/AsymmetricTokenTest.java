@@ -185,6 +185,27 @@ class AsymmetricTokenTest {
   }
 
   @Test
+  void anEd25519SignatureWithSPlusTheGroupOrderIsRefused() {
+    // RFC 8032 §5.1.7: S must be below L; S + L is the non-canonical twin that lax verifiers accept.
+    BigInteger l = BigInteger.TWO.pow(252).add(new BigInteger("27742317777372353535851937790883648493"));
+    String ed = jdkSigned(ED.getPrivate(), "Ed25519", header("EdDSA", "ed1"), claims());
+    byte[] sig = signature(ed);
+    byte[] sLittleEndian = Arrays.copyOfRange(sig, 32, 64);
+    byte[] sBigEndian = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      sBigEndian[i] = sLittleEndian[31 - i];
+    }
+    byte[] raised = new BigInteger(1, sBigEndian).add(l).toByteArray();
+    byte[] twin = sig.clone();
+    Arrays.fill(twin, 32, 64, (byte) 0);
+    for (int i = 0; i < Math.min(32, raised.length); i++) {
+      twin[32 + i] = raised[raised.length - 1 - i];
+    }
+    String malleated = withSignature(ed, twin);
+    refused(Reason.BAD_SIGNATURE, malleated, () -> verifier.verify(malleated));
+  }
+
+  @Test
   void aTamperedEdDsaTokenIsRefused() {
     String ed = jdkSigned(ED.getPrivate(), "Ed25519", header("EdDSA", "ed1"), claims());
     assertThat(verifier.verify(ed).grantId()).isEqualTo("g1");
