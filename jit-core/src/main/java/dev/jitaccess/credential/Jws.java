@@ -9,15 +9,11 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 
-/** The compact JWS primitives (RFC 7515) for HS256: base64url and the MAC. Not API. */
+/** The compact JWS primitives (RFC 7515): base64url and the HS256 MAC. Not API. */
 final class Jws {
 
-  /** The one algorithm this package signs and accepts. */
-  static final String ALG = "HS256";
-  /** The JCA name of its MAC. */
+  /** The JCA name of the HS256 MAC. */
   static final String MAC_ALGORITHM = "HmacSHA256";
-  /** Length of an HS256 signature in bytes. */
-  static final int SIGNATURE_BYTES = 32;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();

@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * Issues short-lived signed tokens: standard compact JWS (RFC 7515) with HS256, readable by any JWT library.
- * Thread-safe.
+ * Issues short-lived signed tokens: standard compact JWS (RFC 7515) signed with the active key's algorithm
+ * (HS256, ES256 or EdDSA, see {@link SigningKeys}), readable by any JWT library. Thread-safe.
  *
  * <pre>{@code
  * SigningKeys keys = SigningKeys.builder().key("k1", keyBytes).build();
@@ -21,7 +21,7 @@ import java.util.Locale;
  *     .keys(keys).issuer("jit-access").revocations(issuer).grantLookup(jit::grant).build();
  * }</pre>
  *
- * <p>Header {@code {"alg":"HS256","typ":"JWT","kid":<active key id>}}. Claims:
+ * <p>Header {@code {"alg":<the active key's algorithm>,"typ":"JWT","kid":<active key id>}}. Claims:
  * <ul>
  *   <li>{@code iss}: the issuer name; {@code aud}: the audience, only when one is configured;
  *   <li>{@code sub}: the subject id; {@code sub_kind}: {@code user} or {@code service};
@@ -70,7 +70,7 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
     this.clock = b.clock;
     this.revocations = b.revocations != null ? b.revocations : RevocationList.shared();
     this.encodedHeader = Jws.encode(new JsonWriter(LoneSurrogates.REJECT).beginObject()
-        .field("alg", Jws.ALG)
+        .field("alg", keys.activeKey().algorithm.jwsName)
         .field("typ", "JWT")
         .field("kid", keys.activeKeyId())
         .endObject()
@@ -122,7 +122,7 @@ public final class SignedTokenIssuer implements CredentialIssuer, TokenRevocatio
         .endObject()
         .toByteArray();
     String signingInput = encodedHeader + "." + Jws.encode(payload);
-    String token = signingInput + "." + Jws.encode(Jws.sign(keys.activeKey(), signingInput));
+    String token = signingInput + "." + Jws.encode(keys.activeKey().sign(signingInput));
     return Credential.of(grant.id(), TYPE, token, Instant.ofEpochSecond(exp));
   }
 

@@ -10,7 +10,7 @@ import dev.jitaccess.internal.json.JsonReader;
 import dev.jitaccess.internal.json.LoneSurrogates;
 import dev.jitaccess.internal.json.MalformedJsonException;
 import jakarta.annotation.Nullable;
-import java.security.MessageDigest;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import javax.crypto.SecretKey;
 
 /**
  * Verifies the tokens of a {@link SignedTokenIssuer} (or any compact JWS made the same way). Thread-safe.
@@ -43,11 +42,14 @@ import javax.crypto.SecretKey;
  *       base64url (no padding, canonical), or a header or claims set that is not one strict JSON object
  *       (UTF-8, no duplicate member, nothing trailing), or the header has {@code crit} or a {@code typ} other
  *       than {@code JWT}: {@code MALFORMED};
- *   <li>the header's {@code alg} is not exactly {@code HS256} ({@code none}, {@code HS512}, {@code RS256},
- *       {@code hs256}, missing): {@code UNSUPPORTED_ALGORITHM}. The algorithm is fixed by configuration, never
- *       chosen by the token;
+ *   <li>the header's {@code alg} is not exactly {@code HS256}, {@code ES256} or {@code EdDSA} ({@code none},
+ *       {@code HS512}, {@code RS256}, {@code hs256}, missing): {@code UNSUPPORTED_ALGORITHM};
  *   <li>its {@code kid} is missing or unknown: {@code UNKNOWN_KEY};
- *   <li>the HMAC does not match, compared in constant time: {@code BAD_SIGNATURE}. Claims are read only after
+ *   <li>its {@code alg} is not the algorithm of the key its {@code kid} names: {@code UNSUPPORTED_ALGORITHM}.
+ *       The algorithm is fixed by the key, never chosen by the token;
+ *   <li>the signature does not verify (an HMAC compared in constant time; an ECDSA signature that is not 64
+ *       bytes, or whose S is above half the group order, the malleated twin of a valid one; an Ed25519 signature
+ *       that is not 64 bytes): {@code BAD_SIGNATURE}. Claims are read only after
  *       this;
  *   <li>a claim is missing or of the wrong type ({@code iss}, {@code sub}, {@code sub_kind}, {@code jti},
  *       {@code iat}, {@code nbf}, {@code exp} as integer seconds, {@code resource}, {@code actions}):
@@ -60,8 +62,8 @@ import javax.crypto.SecretKey;
  *       token's subject, resource and actions, or the lookup fails: {@code GRANT_NOT_EFFECTIVE}.
  * </ol>
  *
- * <p>Keys come from configuration only: header parameters that point at keys ({@code jku}, {@code jwk},
- * {@code x5u}, {@code x5c}) are ignored, and no key is ever fetched. Without revocations and without a grant
+ * <p>Keys come from configuration only ({@link Builder#keys}, or a JWKS given by {@link #fromJwks}): header
+ * parameters that point at keys ({@code jku}, {@code jwk}, {@code x5u}, {@code x5c}) are ignored. Without revocations and without a grant
  * lookup, a token would stay valid until its {@code exp} even if its grant ended earlier, so {@link Builder#build}
  * refuses that unless {@link Builder#allowUnrevocableTokens()} says it is meant.
  *
@@ -77,7 +79,9 @@ public final class SignedTokenVerifier {
   /** Latest {@code nbf}/{@code exp}/{@code iat} accepted: 9999-12-31T23:59:59Z. */
   private static final long MAX_SECONDS = 253_402_300_799L;
 
-  private final SigningKeys keys;
+  /** Key id to key: {@link SigningKeys#key}, or a JWKS (fixed, or fetched and cached). */
+  private final Function<String, JwsKey> keys;
+  private final String keysDescription;
   private final Clock clock;
   private final String issuerName;
   @Nullable private final String audience;
@@ -86,7 +90,19 @@ public final class SignedTokenVerifier {
   @Nullable private final TokenRevocations revocations;
 
   private SignedTokenVerifier(Builder b) {
-    this.keys = b.keys;
+    if (b.keys != null) {
+      SigningKeys signingKeys = b.keys;
+      this.keys = signingKeys::key;
+      this.keysDescription = signingKeys.toString();
+    } else if (b.jwks != null) {
+      Map<String, JwsKey> fixed = b.jwks;
+      this.keys = fixed::get;
+      this.keysDescription = "jwks=" + fixed.keySet();
+    } else {
+      Jwks.Remote remote = new Jwks.Remote(b.jwksUri, b.refreshInterval, b.clock);
+      this.keys = remote;
+      this.keysDescription = "jwks=" + b.jwksUri;
+    }
     this.clock = b.clock;
     this.issuerName = b.issuerName;
     this.audience = b.audience;
@@ -97,6 +113,47 @@ public final class SignedTokenVerifier {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder whose keys are the public keys of a JSON Web Key Set (RFC 7517), as {@link
+   * SigningKeys#publicJwks()} writes it: {@code EC} keys on {@code P-256} (ES256) and {@code OKP} keys on
+   * {@code Ed25519} (EdDSA), each with a {@code kid}. Each key's algorithm is pinned by its {@code kty} and
+   * {@code crv}; a key whose {@code alg} says otherwise, or whose {@code use} is not {@code sig}, is refused.
+   *
+   * @throws IllegalArgumentException naming {@code jwks} when the text is not such a set, holds a key of
+   *     another kind, a private part, a duplicate {@code kid}, or more than 64 keys
+   */
+  public static Builder fromJwks(String jwks) {
+    Builder builder = new Builder();
+    builder.jwks = Jwks.parse(Validate.notNull("jwks", jwks));
+    return builder;
+  }
+
+  /**
+   * A builder whose keys come from a JWKS fetched over HTTP(S) with the JDK {@code HttpClient} (at most 64 KiB
+   * and 64 keys, parsed as {@link #fromJwks(String)}). The set
+   * is fetched at the first verification and cached; it is fetched again when a token names an unknown
+   * {@code kid} (so a newly published key is found) or the set is older than 15 minutes (so a dropped
+   * key stops verifying), but never more often than once per {@code refreshInterval}, so tokens with made-up
+   * {@code kid}s cannot flood the server. A failed fetch keeps the keys already held, and a token whose
+   * {@code kid} is not among them is refused ({@code UNKNOWN_KEY}).
+   *
+   * @param jwksUri an {@code http} or {@code https} URI
+   * @param refreshInterval the least time between two fetches, between one second and 15 minutes
+   */
+  public static Builder fromJwks(URI jwksUri, Duration refreshInterval) {
+    Validate.notNull("jwksUri", jwksUri);
+    Validate.requireArgument("http".equals(jwksUri.getScheme()) || "https".equals(jwksUri.getScheme()), "jwksUri",
+        jwksUri, "must be an http or https URI");
+    Validate.notNull("refreshInterval", refreshInterval);
+    Validate.requireArgument(refreshInterval.compareTo(Duration.ofSeconds(1)) >= 0
+        && refreshInterval.compareTo(Jwks.MAX_AGE) <= 0, "refreshInterval", refreshInterval,
+        "must be between 1 second and " + Jwks.MAX_AGE);
+    Builder builder = new Builder();
+    builder.jwksUri = jwksUri;
+    builder.refreshInterval = refreshInterval;
+    return builder;
   }
 
   /**
@@ -123,9 +180,10 @@ public final class SignedTokenVerifier {
     byte[] claimsBytes = base64("claims", token.substring(dot1 + 1, dot2));
     byte[] signature = base64("signature", token.substring(dot2 + 1));
 
-    // 2. Algorithm: fixed by us, never by the token.
-    if (!Jws.ALG.equals(header.get("alg"))) {
-      throw refuse(Reason.UNSUPPORTED_ALGORITHM, "header alg must be " + Jws.ALG);
+    // 2. Algorithm: one we know; which one is fixed by the key (step 3), never by the token.
+    SigningKeys.Algorithm alg = SigningKeys.Algorithm.ofJwsName(header.get("alg"));
+    if (alg == null) {
+      throw refuse(Reason.UNSUPPORTED_ALGORITHM, "header alg must be HS256, ES256 or EdDSA");
     }
     if (header.containsKey("crit")) {
       throw refuse(Reason.MALFORMED, "header crit is not supported");
@@ -140,14 +198,17 @@ public final class SignedTokenVerifier {
     if (!(kid instanceof String keyId)) {
       throw refuse(Reason.UNKNOWN_KEY, "header kid is missing");
     }
-    SecretKey key = keys.key(keyId);
+    JwsKey key = keys.apply(keyId);
     if (key == null) {
       throw refuse(Reason.UNKNOWN_KEY, "header kid names no known key");
     }
+    if (key.algorithm != alg) {
+      // The classic confusion: an HS256 "signature" keyed with a published public key.
+      throw refuse(Reason.UNSUPPORTED_ALGORITHM, "header alg is not the algorithm of the key its kid names");
+    }
 
-    // 4. Signature, in constant time, before anything in the claims is believed.
-    byte[] expected = Jws.sign(key, token.substring(0, dot2));
-    if (!MessageDigest.isEqual(expected, signature)) {
+    // 4. Signature (an HMAC compared in constant time; ES256 low-S only), before any claim is believed.
+    if (!key.verify(token.substring(0, dot2), signature)) {
       throw refuse(Reason.BAD_SIGNATURE, "signature does not match");
     }
 
@@ -217,7 +278,8 @@ public final class SignedTokenVerifier {
 
   @Override
   public String toString() {
-    return "SignedTokenVerifier[iss=" + issuerName + (audience != null ? ", aud=" + audience : "") + ", " + keys
+    return "SignedTokenVerifier[iss=" + issuerName + (audience != null ? ", aud=" + audience : "") + ", "
+        + keysDescription
         + ", leeway=" + leeway + (grantLookup != null ? ", grantLookup" : "")
         + (revocations != null ? ", revocations" : "") + "]";
   }
@@ -328,6 +390,9 @@ public final class SignedTokenVerifier {
     @Nullable private Function<String, Optional<Grant>> grantLookup;
     @Nullable private TokenRevocations revocations;
     private boolean unrevocable;
+    @Nullable private Map<String, JwsKey> jwks;
+    @Nullable private URI jwksUri;
+    private Duration refreshInterval = Duration.ZERO;
 
     private Builder() {}
 
@@ -368,12 +433,19 @@ public final class SignedTokenVerifier {
     }
 
     /**
-     * @throws IllegalArgumentException naming {@code keys} when they were not set
+     * @throws IllegalArgumentException naming {@code keys} when they were not set (by {@link #keys} or a
+     *     {@code fromJwks} builder), or were set both ways
      * @throws IllegalStateException with neither revocations nor a grant lookup, unless
      *     {@link #allowUnrevocableTokens()}
      */
     public SignedTokenVerifier build() {
-      Validate.notNull("keys", keys);
+      boolean fromJwks = jwks != null || jwksUri != null;
+      if (fromJwks && keys != null) {
+        throw new IllegalArgumentException("keys must come from the JWKS or from keys(...), not both");
+      }
+      if (!fromJwks) {
+        Validate.notNull("keys", keys);
+      }
       if (revocations == null && grantLookup == null && !unrevocable) {
         throw new IllegalStateException("this verifier could not refuse the token of a grant that ended before "
             + "the token's exp: configure revocations(...) (the SignedTokenIssuer of this process, or "

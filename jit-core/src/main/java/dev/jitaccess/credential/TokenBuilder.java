@@ -19,8 +19,8 @@ abstract class TokenBuilder<B extends TokenBuilder<B>> {
   TokenBuilder() {}
 
   /**
-   * The keys. Required. An issuer signs with the active one; a verifier needs every key id whose tokens may
-   * still be alive.
+   * The keys. Required, except by a verifier built from a JWKS ({@link SignedTokenVerifier#fromJwks(String)}).
+   * An issuer signs with the active one; a verifier needs every key id whose tokens may still be alive.
    */
   public B keys(SigningKeys keys) {
     this.keys = Validate.notNull("keys", keys);
