@@ -9,7 +9,6 @@ import dev.jitaccess.store.GrantStore;
 import jakarta.annotation.Nullable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,9 +130,7 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
       }
       try {
         for (String sql : statements) {
-          try (Statement s = c.createStatement()) {
-            s.execute(sql);
-          }
+          AdminSql.execute(c, sql);
         }
       } catch (SQLException | RuntimeException e) {
         endQuietly(c, login);

@@ -1,12 +1,8 @@
 package dev.jitaccess.credential.database;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,20 +43,20 @@ final class MariaDbDialect implements DatabaseDialect {
 
   @Override
   public void createLogin(Connection admin, String login, String password, Instant validUntil) throws SQLException {
-    execute(admin, "CREATE USER " + grantee(login) + " IDENTIFIED BY " + literal(password));
+    AdminSql.execute(admin, "CREATE USER " + grantee(login) + " IDENTIFIED BY " + literal(password));
   }
 
   @Override
   public void lockLogin(Connection admin, String login) throws SQLException {
-    execute(admin, "ALTER USER IF EXISTS " + grantee(login) + " ACCOUNT LOCK");
+    AdminSql.execute(admin, "ALTER USER IF EXISTS " + grantee(login) + " ACCOUNT LOCK");
   }
 
   @Override
   public int terminateSessions(Connection admin, String login) throws SQLException {
     int ended = 0;
-    for (long id : sessions(admin, login)) {
+    for (String id : sessions(admin, login)) {
       try {
-        execute(admin, "KILL CONNECTION " + id);
+        AdminSql.execute(admin, "KILL CONNECTION " + Long.parseLong(id));
         ended++;
       } catch (SQLException e) {
         if (e.getErrorCode() != UNKNOWN_THREAD) {
@@ -78,69 +74,35 @@ final class MariaDbDialect implements DatabaseDialect {
 
   @Override
   public void dropLogin(Connection admin, String login) throws SQLException {
-    execute(admin, "DROP USER IF EXISTS " + grantee(login));
+    AdminSql.execute(admin, "DROP USER IF EXISTS " + grantee(login));
   }
 
   @Override
   public List<String> loginsWithPrefix(Connection admin, String prefix) throws SQLException {
-    List<String> logins = new ArrayList<>();
-    try (PreparedStatement s = admin.prepareStatement(
-        "SELECT User FROM mysql.user WHERE Host = ? AND LEFT(User, ?) = ? ORDER BY User")) {
-      s.setString(1, host);
-      s.setInt(2, prefix.length());
-      s.setString(3, prefix);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          logins.add(rs.getString(1));
-        }
-      }
-    }
-    return logins;
+    return AdminSql.strings(admin, "SELECT User FROM mysql.user WHERE Host = ? AND LEFT(User, ?) = ? ORDER BY User",
+        host, prefix.length(), prefix);
   }
 
   @Override
   public boolean exists(Connection admin, String login) throws SQLException {
-    try (PreparedStatement s = admin.prepareStatement("SELECT 1 FROM mysql.user WHERE Host = ? AND User = ?")) {
-      s.setString(1, host);
-      s.setString(2, login);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return AdminSql.hasRow(admin, "SELECT 1 FROM mysql.user WHERE Host = ? AND User = ?", host, login);
   }
 
   @Override
   public void acquireAdvisoryLock(Connection admin, String login) throws SQLException {
-    try (PreparedStatement s = admin.prepareStatement("SELECT GET_LOCK(?, 60)")) {
-      s.setString(1, login);
-      try (ResultSet rs = s.executeQuery()) {
-        if (!rs.next() || rs.getInt(1) != 1) {
-          throw new SQLException("could not take the lock on login " + login + " within 60 s");
-        }
-      }
+    if (AdminSql.firstInt(admin, "SELECT GET_LOCK(?, 60)", login) != 1) {
+      throw new SQLException("could not take the lock on login " + login + " within 60 s");
     }
   }
 
   @Override
   public void releaseAdvisoryLock(Connection admin, String login) throws SQLException {
-    try (PreparedStatement s = admin.prepareStatement("SELECT RELEASE_LOCK(?)")) {
-      s.setString(1, login);
-      s.executeQuery().close();
-    }
+    AdminSql.hasRow(admin, "SELECT RELEASE_LOCK(?)", login);
   }
 
-  private static List<Long> sessions(Connection admin, String login) throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (PreparedStatement s = admin.prepareStatement(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()")) {
-      s.setString(1, login);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
-        }
-      }
-    }
-    return ids;
+  private static List<String> sessions(Connection admin, String login) throws SQLException {
+    return AdminSql.strings(admin,
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()", login);
   }
 
   /**
@@ -158,11 +120,5 @@ final class MariaDbDialect implements DatabaseDialect {
       }
     }
     return "'" + value + "'";
-  }
-
-  private static void execute(Connection admin, String sql) throws SQLException {
-    try (Statement s = admin.createStatement()) {
-      s.execute(sql);
-    }
   }
 }

@@ -6,12 +6,8 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.crypto.Mac;
@@ -59,18 +55,18 @@ final class PostgresDialect implements DatabaseDialect {
     String sql = "CREATE ROLE " + quoteIdentifier(login) + " LOGIN NOINHERIT PASSWORD "
         + literal(scramVerifier(password)) + " VALID UNTIL " + literal(validUntil.toString())
         + (groupRole == null ? "" : " IN ROLE " + quoteIdentifier(groupRole));
-    execute(admin, sql);
+    AdminSql.execute(admin, sql);
   }
 
   @Override
   public void extendLogin(Connection admin, String login, Instant validUntil) throws SQLException {
-    execute(admin, "ALTER ROLE " + quoteIdentifier(login) + " VALID UNTIL " + literal(validUntil.toString()));
+    AdminSql.execute(admin, "ALTER ROLE " + quoteIdentifier(login) + " VALID UNTIL " + literal(validUntil.toString()));
   }
 
   @Override
   public void lockLogin(Connection admin, String login) throws SQLException {
     try {
-      execute(admin, "ALTER ROLE " + quoteIdentifier(login) + " NOLOGIN");
+      AdminSql.execute(admin, "ALTER ROLE " + quoteIdentifier(login) + " NOLOGIN");
     } catch (SQLException e) {
       if (!UNDEFINED_OBJECT.equals(e.getSQLState())) {
         throw e;
@@ -80,21 +76,14 @@ final class PostgresDialect implements DatabaseDialect {
 
   @Override
   public int terminateSessions(Connection admin, String login) throws SQLException {
-    try (PreparedStatement s = admin.prepareStatement(
-        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
-            + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
-      s.setString(1, login);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    return AdminSql.firstInt(admin, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+        + " WHERE usename = ? AND pid <> pg_backend_pid()", login);
   }
 
   @Override
   public boolean hasSessions(Connection admin, String login) throws SQLException {
-    return queryHasRow(admin, "SELECT 1 FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid() LIMIT 1",
-        login);
+    return AdminSql.hasRow(admin,
+        "SELECT 1 FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid() LIMIT 1", login);
   }
 
   @Override
@@ -102,65 +91,40 @@ final class PostgresDialect implements DatabaseDialect {
     String role = quoteIdentifier(login);
     try {
       // Objects the login made (a migration's tables) stay with the admin role instead of blocking the drop.
-      execute(admin, "REASSIGN OWNED BY " + role + " TO CURRENT_USER");
-      execute(admin, "DROP OWNED BY " + role);
+      AdminSql.execute(admin, "REASSIGN OWNED BY " + role + " TO CURRENT_USER");
+      AdminSql.execute(admin, "DROP OWNED BY " + role);
     } catch (SQLException e) {
       if (!UNDEFINED_OBJECT.equals(e.getSQLState())) {
         throw e;
       }
     }
-    execute(admin, "DROP ROLE IF EXISTS " + role);
+    AdminSql.execute(admin, "DROP ROLE IF EXISTS " + role);
   }
 
   @Override
   public List<String> loginsWithPrefix(Connection admin, String prefix) throws SQLException {
-    List<String> logins = new ArrayList<>();
-    try (PreparedStatement s = admin.prepareStatement(
-        "SELECT rolname FROM pg_roles WHERE substr(rolname, 1, ?) = ? ORDER BY rolname")) {
-      s.setInt(1, prefix.length());
-      s.setString(2, prefix);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          logins.add(rs.getString(1));
-        }
-      }
-    }
-    return logins;
+    return AdminSql.strings(admin, "SELECT rolname FROM pg_roles WHERE substr(rolname, 1, ?) = ? ORDER BY rolname",
+        prefix.length(), prefix);
   }
 
   @Override
   public boolean exists(Connection admin, String login) throws SQLException {
-    return queryHasRow(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", login);
+    return AdminSql.hasRow(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", login);
   }
 
   @Override
   public void acquireAdvisoryLock(Connection admin, String login) throws SQLException {
-    queryHasRow(admin, "SELECT pg_advisory_lock(hashtext(?))", login);
+    AdminSql.hasRow(admin, "SELECT pg_advisory_lock(hashtext(?))", login);
   }
 
   @Override
   public void releaseAdvisoryLock(Connection admin, String login) throws SQLException {
-    queryHasRow(admin, "SELECT pg_advisory_unlock(hashtext(?))", login);
-  }
-
-  private static boolean queryHasRow(Connection admin, String sql, String parameter) throws SQLException {
-    try (PreparedStatement s = admin.prepareStatement(sql)) {
-      s.setString(1, parameter);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next();
-      }
-    }
+    AdminSql.hasRow(admin, "SELECT pg_advisory_unlock(hashtext(?))", login);
   }
 
   private static String literal(String value) {
     // standard_conforming_strings is on since PostgreSQL 9.1: only the quote itself needs doubling.
     return "'" + value.replace("'", "''") + "'";
-  }
-
-  private static void execute(Connection admin, String sql) throws SQLException {
-    try (Statement s = admin.createStatement()) {
-      s.execute(sql);
-    }
   }
 
   /** The verifier PostgreSQL stores for SCRAM-SHA-256 (RFC 5802, RFC 7677), in its {@code pg_authid} format. */
