@@ -79,6 +79,8 @@ public class JitAccessProperties {
 
   private final Actuator actuator = new Actuator();
 
+  private final Tokens tokens = new Tokens();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -153,6 +155,39 @@ public class JitAccessProperties {
 
   public Actuator getActuator() {
     return actuator;
+  }
+
+  public Tokens getTokens() {
+    return tokens;
+  }
+
+  /** Signed tokens: what the application's SigningKeys bean publishes. */
+  public static class Tokens {
+
+    private final JwksEndpoint jwksEndpoint = new JwksEndpoint();
+
+    public JwksEndpoint getJwksEndpoint() {
+      return jwksEndpoint;
+    }
+  }
+
+  /** The public keys of the SigningKeys bean as a JSON Web Key Set at /.well-known/jwks.json. */
+  public static class JwksEndpoint {
+
+    /**
+     * Whether to serve the public keys of the application's SigningKeys bean (its ES256 and EdDSA key pairs, never
+     * HMAC keys) at /.well-known/jwks.json, in a servlet Spring MVC application. Under Spring Security the
+     * application must permit that path itself.
+     */
+    private boolean enabled = false;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   /** The actuator endpoint jitaccess, read-only unless management.endpoint.jitaccess.access=unrestricted. */
