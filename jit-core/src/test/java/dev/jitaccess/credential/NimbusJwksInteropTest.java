@@ -10,11 +10,14 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Signer;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.credential.InvalidTokenException.Reason;
@@ -36,9 +39,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ES256 and EdDSA interoperability with nimbus-jose-jwt (test scope): it reads our JWKS and verifies our tokens
- * with it, and our verifier accepts what nimbus signs with the same key. nimbus signs and verifies Ed25519 only
- * through Google Tink, which this build does not have, so for EdDSA nimbus parses the JWKS and the JWS, and the
- * JDK checks the signature with the key nimbus parsed.
+ * with it, and our verifier accepts what nimbus signs with the same key, for both algorithms (nimbus's Ed25519
+ * signer and verifier run on Google Tink, a test dependency here).
  */
 class NimbusJwksInteropTest {
 
@@ -103,6 +105,34 @@ class NimbusJwksInteropTest {
     jdk.update(jwt.getSigningInput());
     assertThat(jdk.verify(jwt.getSignature().decode())).isTrue();
     assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("ci-deploy");
+  }
+
+  @Test
+  void nimbusEd25519VerifierChecksOurEdDsaTokenWithTheKeyFromOurJwksAndRefusesATamperedOne() throws Exception {
+    String token = ourToken(SigningKeys.builder().keyPair("ed1", ED).build());
+    Ed25519Verifier verifier = new Ed25519Verifier(JWKSet.parse(keys.publicJwks()).getKeyByKeyId("ed1")
+        .toOctetKeyPair());
+
+    assertThat(SignedJWT.parse(token).verify(verifier)).isTrue();
+    String tampered = token.substring(0, token.indexOf('.') + 1)
+        + TokenFixture.b64(TokenFixture.decode(token.split("\\.")[1]).replace("ci-deploy", "ci-deplox"))
+        + token.substring(token.lastIndexOf('.'));
+    assertThat(SignedJWT.parse(tampered).verify(verifier)).isFalse();
+  }
+
+  @Test
+  void ourVerifierAcceptsAnEdDsaTokenNimbusSignedWithTheSameKey() throws Exception {
+    OctetKeyPair published = JWKSet.parse(keys.publicJwks()).getKeyByKeyId("ed1").toOctetKeyPair();
+    byte[] pkcs8 = ED.getPrivate().getEncoded(); // PKCS#8 of Ed25519: the raw 32-byte key is its last 32 bytes
+    OctetKeyPair signingJwk = new OctetKeyPair.Builder(published)
+        .d(Base64URL.encode(Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length))).build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID("ed1").type(JOSEObjectType.JWT)
+        .build(), claims("g-ed"));
+    jwt.sign(new Ed25519Signer(signingJwk));
+
+    VerifiedToken verified = ours.verify(jwt.serialize());
+
+    assertThat(verified.subject().id()).isEqualTo("ci-deploy");
   }
 
   @Test
