@@ -1,6 +1,7 @@
 package dev.jitaccess.audit;
 
 import dev.jitaccess.audit.AuditChain.End;
+import dev.jitaccess.internal.Validate;
 import dev.jitaccess.internal.json.MalformedJsonException;
 import jakarta.annotation.Nullable;
 import java.io.ByteArrayInputStream;
@@ -40,7 +41,8 @@ import java.util.Set;
  *
  * <pre>
  * java -cp jit-core.jar dev.jitaccess.audit.AuditLogVerifier verify [--anchor SEQ:HASH] [--require-closed]
- *     [--max-line-bytes N] [--checkpoint-key BASE64_OR_FILE --witness DIRECTORY] FILE_OR_DIRECTORY...
+ *     [--max-line-bytes N] [--checkpoint-key BASE64_OR_FILE | --checkpoint-jwks FILE] [--witness DIRECTORY]
+ *     FILE_OR_DIRECTORY...
  * </pre>
  *
  * It prints {@code OK ...} on standard output and exits with 0, or prints {@code BROKEN ...} on standard error
@@ -58,7 +60,8 @@ import java.util.Set;
  * {@link Anchor}, or, better, have the sink sign checkpoints to a witness and check them
  * ({@link Options#withCheckpoints}).
  *
- * <p><b>Signed checkpoints.</b> With a public key and a witness, the verifier first checks the checkpoint chain
+ * <p><b>Signed checkpoints.</b> With a public key (or a JWKS, {@code --checkpoint-jwks}: each checkpoint checked
+ * with the key of its {@code kid} and that key's algorithm) and a witness, the verifier first checks the checkpoint chain
  * (each signed, each linking to the one before: else {@code CHECKPOINT_FORGED} or {@code CHECKPOINT_GAP} at its
  * line of the witness), then that the log's line at each checkpoint's seq has the signed hash (else
  * {@code EDITED}: re-hashed at or before that line, or the file replaced), that the log reaches the last one (else
@@ -205,7 +208,7 @@ public final class AuditLogVerifier {
    * @param maxLineBytes the longest line read, without its newline; a longer one is a problem
    */
   public record Options(@Nullable Anchor anchor, boolean requireClosed, int maxLineBytes,
-      @Nullable PublicKey checkpointKey, @Nullable CheckpointWitness witness) {
+      @Nullable CheckpointKeys checkpointKeys, @Nullable CheckpointWitness witness) {
     /** No anchor, files not closed allowed, lines up to {@link #DEFAULT_MAX_LINE_BYTES}, no checkpoints. */
     public static final Options DEFAULT = new Options(null, false, DEFAULT_MAX_LINE_BYTES, null, null);
 
@@ -217,16 +220,16 @@ public final class AuditLogVerifier {
     }
 
     public Options withAnchor(@Nullable Anchor anchor) {
-      return new Options(anchor, requireClosed, maxLineBytes, checkpointKey, witness);
+      return new Options(anchor, requireClosed, maxLineBytes, checkpointKeys, witness);
     }
 
     /** Fails a log with a file that was not closed before a restart, or that does not end closed. */
     public Options requiringClosed() {
-      return new Options(anchor, true, maxLineBytes, checkpointKey, witness);
+      return new Options(anchor, true, maxLineBytes, checkpointKeys, witness);
     }
 
     public Options withMaxLineBytes(int maxLineBytes) {
-      return new Options(anchor, requireClosed, maxLineBytes, checkpointKey, witness);
+      return new Options(anchor, requireClosed, maxLineBytes, checkpointKeys, witness);
     }
 
     /**
@@ -235,7 +238,15 @@ public final class AuditLogVerifier {
      * the chain at its seq, the log reaching the last one, and a final {@code CLOSED} record covered by one.
      */
     public Options withCheckpoints(PublicKey key, CheckpointWitness witness) {
-      return new Options(anchor, requireClosed, maxLineBytes, Objects.requireNonNull(key, "checkpoint key"),
+      return withCheckpoints(CheckpointKeys.ed25519(key), witness);
+    }
+
+    /**
+     * As {@link #withCheckpoints(PublicKey, CheckpointWitness)}, with these keys: a JWKS
+     * ({@link CheckpointKeys#fromJwks}) checks each checkpoint with the key its {@code kid} names.
+     */
+    public Options withCheckpoints(CheckpointKeys keys, CheckpointWitness witness) {
+      return new Options(anchor, requireClosed, maxLineBytes, Objects.requireNonNull(keys, "checkpoint keys"),
           Objects.requireNonNull(witness, "witness"));
     }
   }
@@ -301,20 +312,24 @@ public final class AuditLogVerifier {
   static int run(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: java -cp jit-core.jar " + AuditLogVerifier.class.getName()
         + " verify [--anchor SEQ:HASH] [--require-closed] [--max-line-bytes N]"
-        + " [--checkpoint-key BASE64_OR_FILE --witness DIRECTORY] FILE_OR_DIRECTORY...";
+        + " [--checkpoint-key BASE64_OR_FILE | --checkpoint-jwks FILE] [--witness DIRECTORY] FILE_OR_DIRECTORY...";
     if (args.length < 2 || !args[0].equals("verify")) {
       err.println(usage);
       return 2;
     }
     Options options = Options.DEFAULT;
     List<Path> paths = new ArrayList<>();
-    PublicKey checkpointKey = null;
+    CheckpointKeys checkpointKeys = null;
     Path witness = null;
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
       try {
-        if (arg.equals("--checkpoint-key") && i + 1 < args.length) {
-          checkpointKey = publicKey(args[++i]);
+        if ((arg.equals("--checkpoint-key") || arg.equals("--checkpoint-jwks")) && i + 1 < args.length) {
+          Validate.requireArgument(checkpointKeys == null, arg, args[i + 1],
+              "must not follow another --checkpoint-key or --checkpoint-jwks");
+          String value = args[++i];
+          checkpointKeys = arg.equals("--checkpoint-key") ? CheckpointKeys.ed25519(publicKey(value))
+              : CheckpointKeys.fromJwks(jwks(value));
         } else if (arg.equals("--witness") && i + 1 < args.length) {
           witness = Path.of(args[++i]);
         } else if (arg.equals("--anchor") && i + 1 < args.length) {
@@ -337,12 +352,12 @@ public final class AuditLogVerifier {
         return 2;
       }
     }
-    if (paths.isEmpty() || (checkpointKey == null) != (witness == null)) {
+    if (paths.isEmpty() || (checkpointKeys == null) != (witness == null)) {
       err.println(usage);
       return 2;
     }
-    if (checkpointKey != null) {
-      options = options.withCheckpoints(checkpointKey, CheckpointWitness.directory(witness));
+    if (checkpointKeys != null) {
+      options = options.withCheckpoints(checkpointKeys, CheckpointWitness.directory(witness));
     }
     try {
       Result result = verify(paths, options);
@@ -355,6 +370,15 @@ public final class AuditLogVerifier {
     } catch (IOException | RuntimeException e) {
       err.println("BROKEN: cannot read the log: " + e);
       return 1;
+    }
+  }
+
+  /** The JWKS in this file. */
+  private static String jwks(String file) {
+    try {
+      return Files.readString(Path.of(file));
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException("cannot read the JWKS file " + file + " (" + e + ")");
     }
   }
 
@@ -547,7 +571,7 @@ public final class AuditLogVerifier {
       return new Pass(options).run(sources);
     } catch (Found found) {
       return new Result(found.problem, sources.size(), 0, 0, AuditChain.GENESIS, false, List.of(), 0, 0,
-          options.checkpointKey == null ? -1 : 0);
+          options.checkpointKeys == null ? -1 : 0);
     }
   }
 
@@ -586,7 +610,7 @@ public final class AuditLogVerifier {
         entries.add(new Entry(headerIndex(source), source));
       }
       entries.sort(Comparator.comparingInt(Entry::index));
-      if (options.checkpointKey != null) {
+      if (options.checkpointKeys != null) {
         checkpoints = readCheckpoints();
       }
 
@@ -619,7 +643,7 @@ public final class AuditLogVerifier {
             + "no CLOSED record (it is still being written, its writer crashed, or its tail was cut)");
       }
       return new Result(problem, entries.size(), lines, expectedSeq - 1, expectedPrev, closed, notClosed,
-          checkpoints.size(), checkpointedSeq, options.checkpointKey == null ? -1 : unprovenEvents);
+          checkpoints.size(), checkpointedSeq, options.checkpointKeys == null ? -1 : unprovenEvents);
     }
 
     /**
@@ -642,8 +666,9 @@ public final class AuditLogVerifier {
       long previousSeq = 0;
       for (int i = 0; i < read.size(); i++) {
         AuditCheckpoint checkpoint = read.get(i);
-        if (!checkpoint.verifies(options.checkpointKey)) {
+        if (!options.checkpointKeys.verify(checkpoint)) {
           throw new Found(Kind.CHECKPOINT_FORGED, witness, i + 1, 0, "the checkpoint of seq " + checkpoint.seq()
+              + (checkpoint.kid() == null ? "" : " (kid " + checkpoint.kid() + ", alg " + checkpoint.alg() + ")")
               + " is not signed by the key over what it says: it was changed, or made without the key");
         }
         if (!checkpoint.previous().equals(previous) || checkpoint.seq() <= previousSeq) {

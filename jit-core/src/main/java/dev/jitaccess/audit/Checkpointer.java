@@ -1,9 +1,10 @@
 package dev.jitaccess.audit;
 
 import jakarta.annotation.Nullable;
-import java.security.PrivateKey;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -33,7 +34,13 @@ final class Checkpointer {
   /** A durable point of the log to sign, after the seq given; null from {@code marks} when there is none now. */
   record Mark(long seq, String hash, String file) {}
 
-  private final PrivateKey key;
+  /** Signs a checkpoint: with a bare Ed25519 key, or the active key of a {@code SigningKeys}. Thread-safe. */
+  interface Signer {
+    AuditCheckpoint sign(long seq, String hash, String file, Instant time, String previous)
+        throws GeneralSecurityException;
+  }
+
+  private final Signer signer;
   private final CheckpointWitness witness;
   private final Clock clock;
   private final int everyEvents;
@@ -50,9 +57,9 @@ final class Checkpointer {
   private String previous;
   private long lastSeq;
 
-  Checkpointer(PrivateKey key, CheckpointWitness witness, Clock clock, int everyEvents, Duration interval,
+  Checkpointer(Signer signer, CheckpointWitness witness, Clock clock, int everyEvents, Duration interval,
       LongFunction<Mark> marks) {
-    this.key = key;
+    this.signer = signer;
     this.witness = witness;
     this.clock = clock;
     this.everyEvents = everyEvents;
@@ -106,8 +113,7 @@ final class Checkpointer {
         List<AuditCheckpoint> stored = witness.read();
         previous = stored.isEmpty() ? AuditChain.GENESIS : stored.get(stored.size() - 1).digest();
       }
-      AuditCheckpoint checkpoint = AuditCheckpoint.sign(mark.seq(), mark.hash(), mark.file(), clock.instant(),
-          previous, key);
+      AuditCheckpoint checkpoint = signer.sign(mark.seq(), mark.hash(), mark.file(), clock.instant(), previous);
       previous = null; // unknown until the append is known to have happened
       witness.append(checkpoint);
       previous = checkpoint.digest();

@@ -2,6 +2,7 @@ package dev.jitaccess.audit;
 
 import dev.jitaccess.Subject;
 import dev.jitaccess.audit.AuditChain.End;
+import dev.jitaccess.credential.SigningKeys;
 import dev.jitaccess.internal.Validate;
 import dev.jitaccess.internal.json.JsonWriter;
 import jakarta.annotation.Nullable;
@@ -131,10 +132,10 @@ import org.slf4j.LoggerFactory;
  *
  * A hash chain alone cannot show lines cut from its end, a tail re-hashed after an edit, or a deleted newest
  * file. With {@link Builder#checkpoints}, the sink signs {@code {seq, hash, file, time, previous}} of its newest
- * durable line with an Ed25519 key, every {@link Builder#checkpointEvery N events and T} and at close, and
+ * durable line with an Ed25519 key (or the ES256 or EdDSA key pair active in a {@link SigningKeys}), every {@link Builder#checkpointEvery N events and T} and at close, and
  * appends it to a {@link CheckpointWitness} kept where the log's writer cannot rewrite it (as CloudTrail's digest
  * files and Certificate Transparency's signed tree heads do). {@link AuditLogVerifier} then needs only the public
- * key to prove the log up to the last checkpoint.
+ * key (or the JWKS) to prove the log up to the last checkpoint.
  */
 public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
@@ -264,7 +265,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       releaseLock();
       throw e;
     }
-    this.checkpointer = b.checkpointKey == null ? null : new Checkpointer(b.checkpointKey, b.witness, clock,
+    this.checkpointer = b.checkpointSigner == null ? null : new Checkpointer(b.checkpointSigner, b.witness, clock,
         b.checkpointEvents, b.checkpointInterval, this::durableMark);
   }
 
@@ -995,7 +996,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     private Clock clock = Clock.systemUTC();
     private OutputOpener opener = FILES;
     @Nullable
-    private PrivateKey checkpointKey;
+    private Checkpointer.Signer checkpointSigner;
     @Nullable
     private CheckpointWitness witness;
     private int checkpointEvents = DEFAULT_CHECKPOINT_EVENTS;
@@ -1082,7 +1083,30 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
         throw new IllegalArgumentException("checkpointKey must be an Ed25519 private key, got a "
             + key.getAlgorithm() + " key (" + e.getMessage() + ")");
       }
-      this.checkpointKey = key;
+      this.checkpointSigner = (seq, hash, file, time, previous) ->
+          AuditCheckpoint.sign(seq, hash, file, time, previous, key);
+      this.witness = witness;
+      return this;
+    }
+
+    /**
+     * As {@link #checkpoints(PrivateKey, CheckpointWitness)}, signing with the active key of {@code keys}, an
+     * ES256 or EdDSA key pair; each checkpoint records its {@code kid} and {@code alg}, so a verifier holding the
+     * JWKS ({@link SigningKeys#publicJwks()}, {@link AuditLogVerifier.Options#withCheckpoints(CheckpointKeys,
+     * CheckpointWitness)}) checks each with the key it names, across key rotations.
+     *
+     * @throws IllegalArgumentException naming {@code checkpointKeys} when the active key is an HS256 secret: a
+     *     checkpoint must be verifiable by someone who cannot sign one
+     */
+    public Builder checkpoints(SigningKeys keys, CheckpointWitness witness) {
+      Validate.notNull("checkpointKeys", keys);
+      Validate.notNull("witness", witness);
+      String kid = keys.activeKeyId();
+      Validate.requireArgument(keys.algorithm(kid) != SigningKeys.Algorithm.HS256, "checkpointKeys", keys,
+          "must have an ES256 or EdDSA key pair active, not the HS256 secret " + kid
+              + ": a checkpoint must be verifiable without the power to sign one");
+      this.checkpointSigner = (seq, hash, file, time, previous) ->
+          AuditCheckpoint.sign(seq, hash, file, time, previous, keys);
       this.witness = witness;
       return this;
     }

@@ -1,7 +1,6 @@
 package dev.jitaccess.credential;
 
 import jakarta.annotation.Nullable;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -49,12 +48,12 @@ final class Jws {
     return ENCODER.encodeToString(bytes).equals(text) ? bytes : null;
   }
 
-  /** HMAC-SHA256 of the ASCII signing input {@code header.payload}. */
-  static byte[] sign(SecretKey key, String signingInput) {
+  /** HMAC-SHA256 of these bytes. */
+  static byte[] sign(SecretKey key, byte[] data) {
     try {
       Mac mac = Mac.getInstance(MAC_ALGORITHM);
       mac.init(key);
-      return mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
+      return mac.doFinal(data);
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       // Every Java platform must provide HmacSHA256 (JCA standard names), and the keys are checked when built.
       throw new IllegalStateException("HmacSHA256 is not available", e);

@@ -37,10 +37,20 @@ abstract sealed class JwsKey {
   }
 
   /** The signature over the ASCII signing input {@code header.payload}. */
-  abstract byte[] sign(String signingInput);
+  final byte[] sign(String signingInput) {
+    return sign(ascii(signingInput));
+  }
 
   /** Whether {@code signature} is this key's canonical signature over the signing input. */
-  abstract boolean verify(String signingInput, byte[] signature);
+  final boolean verify(String signingInput, byte[] signature) {
+    return verify(ascii(signingInput), signature);
+  }
+
+  /** The signature over these bytes: a token's signing input, or a {@link ByteSignatures} payload. */
+  abstract byte[] sign(byte[] data);
+
+  /** Whether {@code signature} is this key's canonical signature over these bytes. */
+  abstract boolean verify(byte[] data, byte[] signature);
 
   /** The public JWK members (RFC 7517/7518/8037), without {@code kid}; null for a secret key. */
   @Nullable
@@ -60,13 +70,13 @@ abstract sealed class JwsKey {
     }
 
     @Override
-    byte[] sign(String signingInput) {
-      return Jws.sign(key, signingInput);
+    byte[] sign(byte[] data) {
+      return Jws.sign(key, data);
     }
 
     @Override
-    boolean verify(String signingInput, byte[] signature) {
-      return MessageDigest.isEqual(sign(signingInput), signature);
+    boolean verify(byte[] data, byte[] signature) {
+      return MessageDigest.isEqual(sign(data), signature);
     }
 
     @Override
@@ -98,14 +108,14 @@ abstract sealed class JwsKey {
     }
 
     @Override
-    byte[] sign(String signingInput) {
+    byte[] sign(byte[] data) {
       if (privateKey == null) {
         throw new IllegalStateException("this key has no private part and cannot sign");
       }
       try {
         Signature signer = Signature.getInstance(algorithm.jcaName);
         signer.initSign(privateKey);
-        signer.update(ascii(signingInput));
+        signer.update(data);
         byte[] signature = signer.sign();
         return algorithm == SigningKeys.Algorithm.ES256 ? lowS(signature) : signature;
       } catch (GeneralSecurityException e) {
@@ -114,7 +124,7 @@ abstract sealed class JwsKey {
     }
 
     @Override
-    boolean verify(String signingInput, byte[] signature) {
+    boolean verify(byte[] data, byte[] signature) {
       if (signature.length != SIGNATURE_BYTES) {
         return false;
       }
@@ -124,7 +134,7 @@ abstract sealed class JwsKey {
       try {
         Signature verifier = Signature.getInstance(algorithm.jcaName);
         verifier.initVerify(publicKey);
-        verifier.update(ascii(signingInput));
+        verifier.update(data);
         return verifier.verify(signature);
       } catch (GeneralSecurityException e) {
         return false; // a signature the provider cannot even parse is no signature
