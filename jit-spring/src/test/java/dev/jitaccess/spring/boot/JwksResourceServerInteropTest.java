@@ -1,5 +1,10 @@
 package dev.jitaccess.spring.boot;
 
+import dev.jitaccess.credential.SignedTokenVerifier;
+import dev.jitaccess.spring.security.JitAccessJwtDecoder;
+import java.util.Base64;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jitaccess.Grant;
@@ -56,6 +61,8 @@ class JwksResourceServerInteropTest {
   private static ConfigurableApplicationContext resourceServer;
   private static int issuerPort;
   private static int resourceServerPort;
+  private static ConfigurableApplicationContext ourDecoderResourceServer;
+  private static int ourDecoderPort;
 
   @SpringBootConfiguration
   @EnableAutoConfiguration
@@ -82,6 +89,19 @@ class JwksResourceServerInteropTest {
   static class ResourceServerApp {
   }
 
+  /** A resource server that takes EdDSA too: it declares our decoder over the same key set. */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import(ProtectedController.class)
+  static class OurDecoderResourceServerApp {
+
+    @Bean
+    JwtDecoder jwtDecoder(@Value("${test.jwk-set-uri}") String jwkSetUri) {
+      return new JitAccessJwtDecoder(SignedTokenVerifier.fromJwks(URI.create(jwkSetUri), Duration.ofMinutes(5))
+          .allowUnrevocableTokens().build());
+    }
+  }
+
   @RestController
   public static class ProtectedController {
     @GetMapping("/protected")
@@ -103,10 +123,18 @@ class JwksResourceServerInteropTest {
             + "/.well-known/jwks.json",
         "spring.security.oauth2.resourceserver.jwt.jws-algorithms=ES256").run();
     resourceServerPort = resourceServer.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+    ourDecoderResourceServer = new SpringApplicationBuilder(OurDecoderResourceServerApp.class).properties(
+        "server.port=0",
+        "jit.access.enabled=false",
+        "test.jwk-set-uri=http://127.0.0.1:" + issuerPort + "/.well-known/jwks.json").run();
+    ourDecoderPort = ourDecoderResourceServer.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
   }
 
   @AfterAll
   static void stop() {
+    if (ourDecoderResourceServer != null) {
+      ourDecoderResourceServer.close();
+    }
     if (resourceServer != null) {
       resourceServer.close();
     }
@@ -169,6 +197,27 @@ class JwksResourceServerInteropTest {
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
         .contains("invalid_token", "Another algorithm expected, or no matching key(s) found"));
+  }
+
+  @Test
+  void withOurDecoderTheResourceServerAcceptsOurEdDsaAndEs256TokensAndRefusesTamperedOnes() throws Exception {
+    String edDsa = token(ED_ACTIVE);
+    String es256 = token(KEYS);
+
+    HttpResponse<String> accepted = get(ourDecoderPort, "/protected", edDsa);
+    assertThat(accepted.statusCode()).as("%s", accepted.headers().map()).isEqualTo(200);
+    assertThat(accepted.body()).isEqualTo("hello alice on prod/orders");
+    assertThat(get(ourDecoderPort, "/protected", es256).statusCode()).isEqualTo(200);
+    for (String token : List.of(edDsa, es256)) {
+      String[] parts = token.split("\\.");
+      String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+          new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+              .replace("prod/orders", "prod/payments").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+      HttpResponse<String> refused = get(ourDecoderPort, "/protected", tampered);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+          challenge -> assertThat(challenge).contains("invalid_token"));
+    }
   }
 
   private static String token(SigningKeys keys) {
