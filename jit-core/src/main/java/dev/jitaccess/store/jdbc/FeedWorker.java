@@ -97,9 +97,8 @@ abstract class FeedWorker implements Runnable, AutoCloseable {
       try (Connection connection = settings.dataSource().getConnection()) {
         prepare(connection);
         connect(connection);
-        batch.clear(); // what an earlier connection heard is covered by the resync
-        resyncDue = false;
-        resync();
+        resyncLater(); // what an earlier connection heard is covered by this resync
+        flush();
         if (outage) {
           log.info("the JDBC grant store's change feed is connected again and resynced ({})", thread.getName());
         }

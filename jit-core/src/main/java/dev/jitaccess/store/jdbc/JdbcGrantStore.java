@@ -359,8 +359,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     return read("find grant " + Validate.show(grantId), c -> {
       try (PreparedStatement ps = c.prepareStatement(selectGrant)) {
         ps.setString(1, grantId);
-        List<Grant> found = rows(ps, grants, "grant", false, this::grant);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        return row(ps, grants, this::grant);
       }
     });
   }
@@ -373,7 +372,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
       try (PreparedStatement ps = c.prepareStatement(selectActiveBySubject)) {
         ps.setString(1, subject.kind().name());
         ps.setString(2, subject.id());
-        return rows(ps, grants, "grant", true, this::grant);
+        return rows(ps, grants, "grant", this::grant);
       }
     });
   }
@@ -383,7 +382,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
   public List<Grant> findActive() {
     return read("find the active grants", c -> {
       try (PreparedStatement ps = c.prepareStatement(selectActive)) {
-        return rows(ps, grants, "grant", true, this::grant);
+        return rows(ps, grants, "grant", this::grant);
       }
     });
   }
@@ -460,8 +459,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     return read("find request " + Validate.show(requestId), c -> {
       try (PreparedStatement ps = c.prepareStatement(selectRequest)) {
         ps.setString(1, requestId);
-        List<RequestRecord> found = rows(ps, requests, "request", false, JdbcGrantStore::requestRecord);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        return row(ps, requests, JdbcGrantStore::requestRecord);
       }
     });
   }
@@ -471,7 +469,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
   public List<RequestRecord> findPendingRequests() {
     return read("find the pending requests", c -> {
       try (PreparedStatement ps = c.prepareStatement(selectPending)) {
-        return rows(ps, requests, "request", true, JdbcGrantStore::requestRecord);
+        return rows(ps, requests, "request", JdbcGrantStore::requestRecord);
       }
     });
   }
@@ -537,8 +535,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     return read("find the review of grant " + Validate.show(grantId), c -> {
       try (PreparedStatement ps = c.prepareStatement(selectReview)) {
         ps.setString(1, grantId);
-        List<BreakGlassReview> found = rows(ps, reviews, "review", false, JdbcGrantStore::review);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        return row(ps, reviews, JdbcGrantStore::review);
       }
     });
   }
@@ -547,7 +544,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
   public List<BreakGlassReview> findOpenReviews() {
     return read("find the open reviews", c -> {
       try (PreparedStatement ps = c.prepareStatement(selectOpenReviews)) {
-        return rows(ps, reviews, "review", true, JdbcGrantStore::review);
+        return rows(ps, reviews, "review", JdbcGrantStore::review);
       }
     });
   }
@@ -564,11 +561,28 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
   }
 
   /**
-   * Reads every row of {@code ps} (whose first column is the record's id). A row that cannot be read fails a read
-   * of one record by id (the caller then honours nothing); in a list ({@code list}) it is left out and reported,
-   * so that one bad row neither blocks a manager's start nor denies every check after a resync.
+   * Reads the one row of {@code ps} (a read by id, whose first column is the record's id), if any. A row that
+   * cannot be read fails the read (the caller then honours nothing).
    */
-  private <T> List<T> rows(PreparedStatement ps, String table, String kind, boolean list, RowReader<T> reader)
+  private static <T> Optional<T> row(PreparedStatement ps, String table, RowReader<T> reader) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(reader.read(rs));
+      } catch (RuntimeException e) {
+        throw malformed(table, rs.getString(1), e);
+      }
+    }
+  }
+
+  /**
+   * Reads every row of {@code ps} (whose first column is the record's id) into a list. A row that cannot be read
+   * is left out and reported, so that one bad row neither blocks a manager's start nor denies every check after a
+   * resync.
+   */
+  private <T> List<T> rows(PreparedStatement ps, String table, String kind, RowReader<T> reader)
       throws SQLException {
     List<T> result = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
@@ -576,9 +590,6 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
         try {
           result.add(reader.read(rs));
         } catch (RuntimeException e) {
-          if (!list) {
-            throw malformed(table, rs.getString(1), e);
-          }
           skipped(table, kind, rs.getString(1), e);
         }
       }
