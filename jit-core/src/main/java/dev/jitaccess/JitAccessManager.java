@@ -265,11 +265,8 @@ public interface JitAccessManager extends AutoCloseable {
      * is absorbed until it adds up, so the instants the engine writes down stay within this much of the clock.
      */
     public Builder clockStepThreshold(Duration threshold) {
-      Validate.notNull("clockStepThreshold", threshold);
-      Validate.requireArgument(threshold.compareTo(Duration.ofMillis(50)) >= 0
-          && threshold.compareTo(Duration.ofHours(1)) <= 0, "clockStepThreshold", threshold,
-          "must be between 50 ms and 1 h");
-      this.clockStepThreshold = threshold;
+      this.clockStepThreshold = Validate.durationBetween("clockStepThreshold", threshold, Duration.ofMillis(50),
+          Duration.ofHours(1), "must be between 50 ms and 1 h");
       return this;
     }
 
@@ -321,10 +318,8 @@ public interface JitAccessManager extends AutoCloseable {
      * is denied until the feed is back. Default {@link #DEFAULT_STALENESS_BOUND}.
      */
     public Builder stalenessBound(Duration bound) {
-      Validate.notNull("stalenessBound", bound);
-      Validate.requireArgument(bound.compareTo(Duration.ofMillis(100)) >= 0 && bound.compareTo(Duration.ofHours(1)) <= 0,
-          "stalenessBound", bound, "must be between 100 ms and 1 h");
-      this.stalenessBound = bound;
+      this.stalenessBound = Validate.durationBetween("stalenessBound", bound, Duration.ofMillis(100),
+          Duration.ofHours(1), "must be between 100 ms and 1 h");
       return this;
     }
 
@@ -368,10 +363,8 @@ public interface JitAccessManager extends AutoCloseable {
 
     /** The expiry timer resolution, from 1 ms to 1 s; default {@link #DEFAULT_TICK}. */
     public Builder tick(Duration tick) {
-      Validate.notNull("tick", tick);
-      Validate.requireArgument(tick.compareTo(Duration.ofMillis(1)) >= 0 && tick.compareTo(Duration.ofSeconds(1)) <= 0,
-          "tick", tick, "must be between 1 ms and 1 s");
-      this.tick = tick;
+      this.tick = Validate.durationBetween("tick", tick, Duration.ofMillis(1), Duration.ofSeconds(1),
+          "must be between 1 ms and 1 s");
       return this;
     }
 

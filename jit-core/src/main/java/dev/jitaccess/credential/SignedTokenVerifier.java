@@ -146,9 +146,7 @@ public final class SignedTokenVerifier {
     Validate.notNull("jwksUri", jwksUri);
     Validate.requireArgument("http".equals(jwksUri.getScheme()) || "https".equals(jwksUri.getScheme()), "jwksUri",
         jwksUri, "must be an http or https URI");
-    Validate.notNull("refreshInterval", refreshInterval);
-    Validate.requireArgument(refreshInterval.compareTo(Duration.ofSeconds(1)) >= 0
-        && refreshInterval.compareTo(Jwks.MAX_AGE) <= 0, "refreshInterval", refreshInterval,
+    Validate.durationBetween("refreshInterval", refreshInterval, Duration.ofSeconds(1), Jwks.MAX_AGE,
         "must be between 1 second and " + Jwks.MAX_AGE);
     Builder builder = new Builder();
     builder.jwksUri = jwksUri;

@@ -121,6 +121,14 @@ public final class Validate {
     return value;
   }
 
+  /** A duration from {@code min} to {@code max}, both included; {@code rule} is the message when it is not. */
+  public static Duration durationBetween(String field, @Nullable Duration value, Duration min, Duration max,
+      String rule) {
+    notNull(field, value);
+    requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0, field, value, rule);
+    return value;
+  }
+
   public static void requireArgument(boolean condition, String field, Object value, String rule) {
     if (!condition) {
       throw bad(field, String.valueOf(value), rule);

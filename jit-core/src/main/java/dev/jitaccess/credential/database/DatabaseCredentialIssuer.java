@@ -362,20 +362,15 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
 
     /** How often the sweeper runs, 1 s to 1 day; default one minute. */
     public Builder sweepInterval(Duration interval) {
-      Validate.duration("sweepInterval", interval);
-      Validate.requireArgument(interval.compareTo(Duration.ofSeconds(1)) >= 0
-          && interval.compareTo(Duration.ofDays(1)) <= 0, "sweepInterval", interval, "must be from 1s to 1 day");
-      this.sweepInterval = interval;
+      this.sweepInterval = Validate.durationBetween("sweepInterval", interval, Duration.ofSeconds(1),
+          Duration.ofDays(1), "must be from 1s to 1 day");
       return this;
     }
 
     /** How long ending a login waits for its sessions to go, 100 ms to 5 min; default 10 s. */
     public Builder sessionEndTimeout(Duration timeout) {
-      Validate.duration("sessionEndTimeout", timeout);
-      Validate.requireArgument(timeout.compareTo(Duration.ofMillis(100)) >= 0
-          && timeout.compareTo(Duration.ofMinutes(5)) <= 0, "sessionEndTimeout", timeout,
-          "must be from 100ms to 5 min");
-      this.sessionEndTimeout = timeout;
+      this.sessionEndTimeout = Validate.durationBetween("sessionEndTimeout", timeout, Duration.ofMillis(100),
+          Duration.ofMinutes(5), "must be from 100ms to 5 min");
       return this;
     }
 

@@ -966,11 +966,8 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
      * Default {@value #DEFAULT_POLL_INTERVAL_MILLIS} ms; between 1 ms and the heartbeat.
      */
     public Builder pollInterval(Duration pollInterval) {
-      Validate.notNull("pollInterval", pollInterval);
-      Validate.requireArgument(!pollInterval.isNegative() && pollInterval.compareTo(Duration.ofMillis(1)) >= 0
-          && pollInterval.compareTo(Duration.ofMinutes(1)) <= 0, "pollInterval", pollInterval,
-          "must be between 1 ms and 1 min");
-      this.pollInterval = pollInterval;
+      this.pollInterval = Validate.durationBetween("pollInterval", pollInterval, Duration.ofMillis(1),
+          Duration.ofMinutes(1), "must be between 1 ms and 1 min");
       return this;
     }
 
@@ -981,11 +978,8 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
      * {@value #DEFAULT_HEARTBEAT_MILLIS} ms; between 10 ms and 10 min.
      */
     public Builder heartbeat(Duration heartbeat) {
-      Validate.notNull("heartbeat", heartbeat);
-      Validate.requireArgument(heartbeat.compareTo(Duration.ofMillis(10)) >= 0
-          && heartbeat.compareTo(Duration.ofMinutes(10)) <= 0, "heartbeat", heartbeat,
-          "must be between 10 ms and 10 min");
-      this.heartbeat = heartbeat;
+      this.heartbeat = Validate.durationBetween("heartbeat", heartbeat, Duration.ofMillis(10),
+          Duration.ofMinutes(10), "must be between 10 ms and 10 min");
       return this;
     }
 
