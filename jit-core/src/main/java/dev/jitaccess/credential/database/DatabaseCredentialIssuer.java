@@ -362,6 +362,7 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
 
     /** How often the sweeper runs, 1 s to 1 day; default one minute. */
     public Builder sweepInterval(Duration interval) {
+      Validate.duration("sweepInterval", interval); // "must be positive" first, as before
       this.sweepInterval = Validate.durationBetween("sweepInterval", interval, Duration.ofSeconds(1),
           Duration.ofDays(1), "must be from 1s to 1 day");
       return this;
@@ -369,6 +370,7 @@ public final class DatabaseCredentialIssuer implements CredentialIssuer, AutoClo
 
     /** How long ending a login waits for its sessions to go, 100 ms to 5 min; default 10 s. */
     public Builder sessionEndTimeout(Duration timeout) {
+      Validate.duration("sessionEndTimeout", timeout); // "must be positive" first, as before
       this.sessionEndTimeout = Validate.durationBetween("sessionEndTimeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(5), "must be from 100ms to 5 min");
       return this;
