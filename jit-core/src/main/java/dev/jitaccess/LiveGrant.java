@@ -305,6 +305,14 @@ final class LiveGrant extends TimerWheel.Timer {
     return grants.length == 2 ? grants[1 - at] : group.minus(at);
   }
 
+  /** How many grants an index entry holds, without copying them out. */
+  static int count(@Nullable Object entry) {
+    if (entry == null) {
+      return 0;
+    }
+    return entry instanceof Group group ? group.grants.length : 1;
+  }
+
   /** The grants of an index entry, in order. */
   static LiveGrant[] grants(@Nullable Object entry) {
     if (entry == null) {
