@@ -148,7 +148,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.stalenessMillis = builder.stalenessBound.toMillis();
     this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
     this.activeGrantSlots = new SubjectSlots(builder.maxActiveGrantsPerSubject,
-        subject -> LiveGrant.grants(index.get(subject)).length,
+        subject -> LiveGrant.count(index.get(subject)),
         "too many active grants for this subject (limit " + builder.maxActiveGrantsPerSubject + ")");
     this.pendingRequestSlots = new SubjectSlots(maxPendingRequestsPerSubject, this::pendingHere,
         "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
@@ -838,7 +838,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     long now = time.millis();
     if (now > freshUntil) {
-      return denied(subject, resource, action, STALE);
+      return denied(subject, resource, action, STALE, now);
     }
     Object entry = heldId == null ? index.get(subject) : live.get(heldId);
     if (entry != null) {
@@ -851,12 +851,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
       }
     }
     if (!ResourcePattern.isName(resource)) {
-      return denied(subject, resource, action, INVALID_RESOURCE);
+      return denied(subject, resource, action, INVALID_RESOURCE, now);
     }
     if (!Validate.isAction(action)) {
-      return denied(subject, resource, action, INVALID_ACTION);
+      return denied(subject, resource, action, INVALID_ACTION, now);
     }
-    return denied(subject, resource, action, NO_GRANT);
+    return denied(subject, resource, action, NO_GRANT, now);
   }
 
   /**
@@ -967,7 +967,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   private AccessDecision denied(@Nullable Subject subject, @Nullable String resource, @Nullable String action,
       AccessDecision decision) {
-    long heldBack = deniedLimiter.admit(subject, time.millis());
+    return denied(subject, resource, action, decision, time.millis());
+  }
+
+  /** @param now engine time as the check already read it */
+  private AccessDecision denied(@Nullable Subject subject, @Nullable String resource, @Nullable String action,
+      AccessDecision decision, long now) {
+    long heldBack = deniedLimiter.admit(subject, now);
     if (heldBack != DeniedAuditLimiter.SUPPRESSED) {
       Map<String, String> details = heldBack > 0 ? Map.of("suppressed", Long.toString(heldBack)) : Map.of();
       // Bad input is recorded escaped and cut short: it may be hostile.
@@ -1265,10 +1271,18 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private void retryEnd(PendingEnd pending) {
-    if (!closed) {
-      expiry.schedule(pending, time.millis() + pending.backoff.toMillis());
+    if (scheduleRetry(pending, pending.backoff)) {
       pending.backoff = doubled(pending.backoff);
     }
+  }
+
+  /** Schedules a retry timer {@code backoff} from now, unless the manager is closed; whether it did. */
+  private boolean scheduleRetry(TimerWheel.Timer retry, Duration backoff) {
+    if (closed) {
+      return false;
+    }
+    expiry.schedule(retry, time.millis() + backoff.toMillis());
+    return true;
   }
 
   /** A retry of {@link #endOrRetry} (or of a failed {@link #refreshGrant}) is due. Runs on the expiry thread. */
@@ -1523,14 +1537,15 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     Invalidation invalidation = new Invalidation(ended, credential);
     if (!invalidation.attempt(credentialIssuer)) {
-      scheduleRetry(invalidation);
+      scheduleRetry(invalidation, invalidation.backoff);
       return Map.of("credential", "invalidation pending");
     }
     return invalidation.details;
   }
 
   private static Duration doubled(Duration backoff) {
-    return backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+    Duration twice = backoff.multipliedBy(2);
+    return twice.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : twice;
   }
 
   /** Makes the grant's credential follow its extension; a failure is retried with backoff while it matters. */
@@ -1541,13 +1556,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     CredentialExtension extension = new CredentialExtension(extended);
     if (!extension.attempt()) {
-      scheduleRetry(extension);
-    }
-  }
-
-  private void scheduleRetry(CredentialExtension extension) {
-    if (!closed) {
-      expiry.schedule(extension, time.millis() + extension.backoff.toMillis());
+      scheduleRetry(extension, extension.backoff);
     }
   }
 
@@ -1587,12 +1596,6 @@ final class DefaultJitAccessManager implements JitAccessManager {
         backoff = doubled(backoff);
         return false;
       }
-    }
-  }
-
-  private void scheduleRetry(Invalidation invalidation) {
-    if (!closed) {
-      expiry.schedule(invalidation, time.millis() + invalidation.backoff.toMillis());
     }
   }
 
@@ -1647,11 +1650,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
       onPendingEnd(pending);
     } else if (timer instanceof Invalidation invalidation) {
       if (!invalidation.attempt(credentialIssuer)) {
-        scheduleRetry(invalidation);
+        scheduleRetry(invalidation, invalidation.backoff);
       }
     } else if (timer instanceof CredentialExtension extension) {
       if (!extension.attempt()) {
-        scheduleRetry(extension);
+        scheduleRetry(extension, extension.backoff);
       }
     } else if (timer instanceof ReviewWindow window) {
       try {
@@ -1784,8 +1787,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private void scheduleAuditRetry() {
-    if (!closed && !auditRetry.isScheduled()) {
-      expiry.schedule(auditRetry, time.millis() + auditRetry.backoff.toMillis());
+    if (!auditRetry.isScheduled()) {
+      scheduleRetry(auditRetry, auditRetry.backoff);
     }
   }
 

@@ -305,6 +305,14 @@ final class LiveGrant extends TimerWheel.Timer {
     return grants.length == 2 ? grants[1 - at] : group.minus(at);
   }
 
+  /** How many grants an index entry holds, without copying them out. */
+  static int count(@Nullable Object entry) {
+    if (entry == null) {
+      return 0;
+    }
+    return entry instanceof Group group ? group.grants.length : 1;
+  }
+
   /** The grants of an index entry, in order. */
   static LiveGrant[] grants(@Nullable Object entry) {
     if (entry == null) {
@@ -339,15 +347,15 @@ final class LiveGrant extends TimerWheel.Timer {
     @Nullable final View before;
 
     View(Grant grant, long offset) {
-      this(grant, offset, grant.expiresAt().toEpochMilli() + offset);
+      this(grant, offset, grant.expiresAt().toEpochMilli() + offset, AccessDecision.allow(grant));
     }
 
-    private View(Grant grant, long offset, long expiresAt) {
+    private View(Grant grant, long offset, long expiresAt, AccessDecision allow) {
       this.grant = grant;
       this.offset = offset;
       this.notBefore = grant.notBefore().toEpochMilli() + offset;
       this.expiresAt = expiresAt;
-      this.allow = AccessDecision.allow(grant);
+      this.allow = allow;
       this.extension = null;
       this.before = null;
     }
@@ -369,7 +377,7 @@ final class LiveGrant extends TimerWheel.Timer {
 
     /** The same grant as no check may see it again: published the moment it leaves the engine's maps. */
     View ended() {
-      return new View(grant, offset, Long.MIN_VALUE);
+      return new View(grant, offset, Long.MIN_VALUE, allow);
     }
   }
 }
