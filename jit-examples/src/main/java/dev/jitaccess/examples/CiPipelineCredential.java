@@ -135,9 +135,8 @@ public final class CiPipelineCredential {
         .justification("pipeline run " + run)
         .build())) {
       login[0] = access.credential().orElseThrow();
-      String user = login[0].attributes().get(DatabaseCredentialIssuer.USER);
-      say("run %d got login %s until %s (%s)", run, user, login[0].expiresAt(), login[0]);
-      try (Connection c = db.connect(user, login[0].secret()); Statement s = c.createStatement()) {
+      say("run %d got login %s until %s (%s)", run, ExampleDatabase.user(login[0]), login[0].expiresAt(), login[0]);
+      try (Connection c = db.connect(login[0]); Statement s = c.createStatement()) {
         s.execute(migration);
         say("run %d migrated: %s", run, migration);
       }
@@ -148,7 +147,7 @@ public final class CiPipelineCredential {
   }
 
   private static String tryLogin(ExampleDatabase db, Credential credential) {
-    try (Connection c = db.connect(credential.attributes().get(DatabaseCredentialIssuer.USER), credential.secret())) {
+    try (Connection c = db.connect(credential)) {
       throw new IllegalStateException("the dropped login still connects");
     } catch (SQLException e) {
       return e.getMessage();

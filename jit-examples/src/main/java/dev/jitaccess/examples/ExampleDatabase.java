@@ -1,5 +1,6 @@
 package dev.jitaccess.examples;
 
+import dev.jitaccess.credential.Credential;
 import dev.jitaccess.credential.database.DatabaseCredentialIssuer;
 import dev.jitaccess.credential.database.DatabaseDialect;
 import dev.jitaccess.credential.database.PrivilegeMapping;
@@ -76,8 +77,13 @@ final class ExampleDatabase implements AutoCloseable {
   }
 
   /** Connects as a login the holder was given. */
-  Connection connect(String user, String password) throws SQLException {
-    return DriverManager.getConnection(holderUrl(), user, password);
+  Connection connect(Credential login) throws SQLException {
+    return DriverManager.getConnection(holderUrl(), user(login), login.secret());
+  }
+
+  /** The database user of a login the issuer made. */
+  static String user(Credential login) {
+    return login.attributes().get(DatabaseCredentialIssuer.USER);
   }
 
   void execute(String... statements) {

@@ -90,10 +90,10 @@ public final class OnDemandProductionAccess {
       say("write is not part of the grant:");
       show(jit.check(alice, ORDERS_DB, "write"));
       Credential login = jit.credential(grant.id()).orElseThrow();
-      try (Connection c = db.connect(user(login), login.secret()); Statement s = c.createStatement()) {
+      try (Connection c = db.connect(login); Statement s = c.createStatement()) {
         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + db.schema + ".orders");
         rs.next();
-        say("with database login %s she reads the orders table: %d rows", user(login), rs.getInt(1));
+        say("with database login %s she reads the orders table: %d rows", ExampleDatabase.user(login), rs.getInt(1));
         say("and the database itself refuses a write: %s", refusal(s, "DELETE FROM " + db.schema + ".orders"));
       }
 
@@ -120,13 +120,13 @@ public final class OnDemandProductionAccess {
       Grant thirty = ((RequestOutcome.Granted) jit.request(
           request(alice, "INC-1236: one more query", Duration.ofSeconds(30)))).grant();
       Credential thirtyLogin = jit.credential(thirty.id()).orElseThrow();
-      try (Connection c = db.connect(user(thirtyLogin), thirtyLogin.secret()); Statement s = c.createStatement()) {
-        say("session open as %s: %s", user(thirtyLogin), s.executeQuery("SELECT 1").next() ? "works" : "?");
+      try (Connection c = db.connect(thirtyLogin); Statement s = c.createStatement()) {
+        say("session open as %s: %s", ExampleDatabase.user(thirtyLogin), s.executeQuery("SELECT 1").next() ? "works" : "?");
         say("revoked by the incident commander: %s",
             jit.revoke(thirty.id(), Subject.user("carol"), "INC-1236 closed"));
         say("her next statement: %s", refusal(s, "SELECT count(*) FROM " + db.schema + ".orders"));
       }
-      try (Connection again = db.connect(user(thirtyLogin), thirtyLogin.secret())) {
+      try (Connection again = db.connect(thirtyLogin)) {
         throw new IllegalStateException("a revoked login still connects");
       } catch (SQLException e) {
         say("a new connection: %s", e.getMessage());
@@ -139,10 +139,6 @@ public final class OnDemandProductionAccess {
           event.resource() == null ? "" : event.resource() + " " + event.actions(),
           event.reason() == null ? "" : " (" + event.reason() + ")");
     }
-  }
-
-  private static String user(Credential login) {
-    return login.attributes().get(DatabaseCredentialIssuer.USER);
   }
 
   /** What the database answers to a statement it must refuse. */

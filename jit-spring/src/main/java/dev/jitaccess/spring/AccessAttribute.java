@@ -1,6 +1,7 @@
 package dev.jitaccess.spring;
 
 import jakarta.annotation.Nullable;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +49,8 @@ final class AccessAttribute {
   private final Method method;
   private final ResultKind resultKind;
   private final String source;
+  // The method's parameter names, discovered once here rather than by every evaluation's context.
+  private final ParameterNameDiscoverer parameterNames;
 
   AccessAttribute(@Nullable String literalResource, @Nullable Expression resourceExpression, String action,
       @Nullable Elevation elevation, @Nullable Method method, ResultKind resultKind, String source) {
@@ -58,6 +61,20 @@ final class AccessAttribute {
     this.method = method;
     this.resultKind = resultKind;
     this.source = source;
+    String[] names = method == null || resourceExpression == null ? null : PARAMETER_NAMES.getParameterNames(method);
+    this.parameterNames = new ParameterNameDiscoverer() {
+      @Override
+      @Nullable
+      public String[] getParameterNames(Method m) {
+        return m.equals(method) ? names : PARAMETER_NAMES.getParameterNames(m);
+      }
+
+      @Override
+      @Nullable
+      public String[] getParameterNames(Constructor<?> ctor) {
+        return PARAMETER_NAMES.getParameterNames(ctor);
+      }
+    };
   }
 
   String action() {
@@ -92,7 +109,7 @@ final class AccessAttribute {
     if (resourceExpression == null) {
       return literalResource;
     }
-    MethodBasedEvaluationContext context = new NonNullContext(method, invocation.getArguments());
+    MethodBasedEvaluationContext context = new NonNullContext(method, invocation.getArguments(), parameterNames);
     context.setPropertyAccessors(PROPERTIES);
     context.setMethodResolvers(METHODS);
     if (beans != null) {
@@ -115,8 +132,8 @@ final class AccessAttribute {
    */
 
   private static final class NonNullContext extends MethodBasedEvaluationContext {
-    NonNullContext(Method method, Object[] arguments) {
-      super(null, method, arguments, PARAMETER_NAMES);
+    NonNullContext(Method method, Object[] arguments, ParameterNameDiscoverer names) {
+      super(null, method, arguments, names);
     }
 
     @Override

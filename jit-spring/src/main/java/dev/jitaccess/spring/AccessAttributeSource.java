@@ -93,13 +93,15 @@ final class AccessAttributeSource {
    * @throws IllegalStateException naming the methods
    */
   void requireReachable(Class<?> type) {
-    if (reachable.contains(type)) {
+    // Keyed as ProxyReach scans: a CGLIB subclass and the class it extends are the same class files.
+    Class<?> scanned = ClassUtils.getUserClass(type);
+    if (reachable.contains(scanned)) {
       return;
     }
     for (String warning : ProxyReach.check(type, this)) {
       log.warn("jit-access: {}", warning);
     }
-    reachable.add(type);
+    reachable.add(scanned);
   }
 
   /** Whether instances of {@code type} may carry the annotations at all (cheap pre-filter). */
