@@ -21,8 +21,8 @@ import org.springframework.boot.json.JsonParserFactory;
 
 /**
  * The shipped {@code META-INF/spring-configuration-metadata.json}, as an IDE reads it: every property under
- * {@code jit.access} (the engine's, the database credentials' and the HTTP API's properties) has a description and, where the code
- * has a default, that very default; the rules' {@code rules[n].*} keys are documented.
+ * {@code jit.access} (the engine's, the database credentials' and the HTTP API's properties) has a description
+ * and, where the code has a default, that very default; the rules' {@code rules[n].*} keys are documented.
  */
 class ConfigurationMetadataTest {
 
