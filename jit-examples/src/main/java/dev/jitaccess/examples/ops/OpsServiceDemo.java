@@ -110,6 +110,9 @@ public final class OpsServiceDemo {
     JsonNode checks = expect(200, "GET", "/actuator/metrics/jit.checks", "admin", null);
     say("6. metrics: jit.checks = %s (tags: %s)", checks.path("measurements").path(0).path("value").asText(),
         checks.path("availableTags").path(0).path("values"));
+    JsonNode deadLetters = expect(200, "GET", "/actuator/metrics/jit.webhook.dead.letters", "admin", null);
+    say("   jit.webhook.dead.letters = %s (every delivery verified and acknowledged)",
+        deadLetters.path("measurements").path(0).path("value").asText());
     say("console: %s/jit (alice/alice, bob/bob, admin/admin) while the service runs; to keep it running:", base);
     say("   %s", OpsServiceApplication.INTERACTIVE_COMMAND);
     say("done");

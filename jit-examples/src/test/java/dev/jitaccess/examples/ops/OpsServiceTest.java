@@ -32,6 +32,7 @@ class OpsServiceTest {
         .contains("alice cannot approve her own request (403 FORBIDDEN)")
         .contains("order 1001 is REFUNDED")
         .contains("revoked=true by user:admin")
+        .contains("jit.webhook.dead.letters = 0.0")
         .contains("console: http://127.0.0.1:")
         .contains(OpsServiceApplication.INTERACTIVE_COMMAND)
         .endsWith("done" + System.lineSeparator());
