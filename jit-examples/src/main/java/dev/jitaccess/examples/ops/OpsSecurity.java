@@ -33,7 +33,7 @@ public class OpsSecurity {
   @Bean
   SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
     http.authorizeHttpRequests(requests -> requests
-            .requestMatchers("/actuator/health").permitAll()
+            .requestMatchers("/actuator/health", "/error").permitAll() // /error: a refusal's problem body
             .requestMatchers("/actuator/**").hasRole("ADMIN")
             .anyRequest().authenticated())
         .httpBasic(Customizer.withDefaults())
