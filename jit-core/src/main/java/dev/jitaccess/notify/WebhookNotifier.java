@@ -215,18 +215,31 @@ public final class WebhookNotifier implements JitAccessListener, AutoCloseable {
   /** Configures a {@link WebhookNotifier}; every setter checks its argument at once. */
   public static final class Builder {
 
+    /** How many deliveries may wait, by default. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 1_000;
+    /** How many times a delivery is tried in all, by default. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    /** The wait before the first retry, by default. */
+    public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+    /** The longest wait between two tries, by default. */
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** How long one attempt may take, by default. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link WebhookNotifier#close} goes on sending, by default. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
     private byte[] secret;
     private URI defaultEndpoint;
     private final Map<Audience, URI> endpoints = new EnumMap<>(Audience.class);
     private Format format = Format.JSON;
     private URI consoleBaseUrl;
     private AuditHmac hmac;
-    private int queueCapacity = 1_000;
-    private int maxAttempts = 5;
-    private Duration initialDelay = Duration.ofSeconds(1);
-    private Duration maxDelay = Duration.ofSeconds(30);
-    private Duration requestTimeout = Duration.ofSeconds(10);
-    private Duration drainTimeout = Duration.ofSeconds(5);
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration initialDelay = DEFAULT_BACKOFF_INITIAL;
+    private Duration maxDelay = DEFAULT_BACKOFF_MAX;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Clock clock = Clock.systemUTC();
     private HttpClient httpClient;
 

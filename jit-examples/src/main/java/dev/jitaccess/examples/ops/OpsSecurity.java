@@ -16,7 +16,7 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Demo users, HTTP Basic, and jit-access's 403 problem body for refusals. */
+/** Demo users, HTTP Basic, CSRF protection for the console and jit-access's 403 problem body for refusals. */
 @Configuration(proxyBeanMethods = false)
 public class OpsSecurity {
 
@@ -33,11 +33,13 @@ public class OpsSecurity {
   @Bean
   SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
     http.authorizeHttpRequests(requests -> requests
-            .requestMatchers("/actuator/health").permitAll()
+            .requestMatchers("/actuator/health", "/error").permitAll() // /error: a refusal's problem body
             .requestMatchers("/actuator/**").hasRole("ADMIN")
             .anyRequest().authenticated())
         .httpBasic(Customizer.withDefaults())
-        .csrf(csrf -> csrf.disable())
+        // The example's own endpoints are for scripts with HTTP Basic; the library's API and console under /jit
+        // keep CSRF protection (its clients send the token GET /jit/session hands out).
+        .csrf(csrf -> csrf.ignoringRequestMatchers("/access/**", "/orders/**", "/jobs/**", "/actuator/**"))
         .exceptionHandling(e -> e.accessDeniedHandler(new JitAccessDeniedHandler()));
     return http.build();
   }

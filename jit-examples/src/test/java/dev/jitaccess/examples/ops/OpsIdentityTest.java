@@ -18,7 +18,6 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The ops service keeps one person one identity: logging in as {@code ALICE} or {@code Alice} is still alice,
@@ -28,16 +27,16 @@ class OpsIdentityTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static ConfigurableApplicationContext app;
+  private static OpsServiceApplication.Running service;
 
   @BeforeAll
-  static void start() {
-    app = OpsServiceDemo.start();
+  static void start() throws Exception {
+    service = OpsServiceApplication.start(0, delivery -> {});
   }
 
   @AfterAll
   static void stop() {
-    app.close();
+    service.close();
   }
 
   @Test
@@ -58,13 +57,13 @@ class OpsIdentityTest {
     assertThat(approved.statusCode()).isEqualTo(200);
     JsonNode outcome = JSON.readTree(approved.body());
     assertThat(outcome.path("status").asText()).isEqualTo("granted");
-    assertThat(app.getBean(JitAccessManager.class).grant(outcome.path("grantId").asText()).orElseThrow().approvals())
+    assertThat(service.app().getBean(JitAccessManager.class).grant(outcome.path("grantId").asText()).orElseThrow().approvals())
         .extracting(Approval::approver).containsExactly(Subject.user("bob"));
   }
 
   @Test
   void theApproverDirectoryKnowsUsersUnderTheirOwnNamesOnly() {
-    ApproverDirectory directory = app.getBean(ApproverDirectory.class);
+    ApproverDirectory directory = service.app().getBean(ApproverDirectory.class);
 
     assertThat(directory.groupsOf(Subject.user("bob"))).containsExactly("dba-leads");
     assertThat(directory.groupsOf(Subject.user("BOB"))).isEmpty();
@@ -74,7 +73,7 @@ class OpsIdentityTest {
   private static HttpResponse<String> call(String method, String path, String user, String password, String body)
       throws Exception {
     HttpRequest request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + OpsServiceDemo.port(app) + path))
+            URI.create("http://127.0.0.1:" + service.port() + path))
         .timeout(Duration.ofSeconds(30))
         .header("Authorization", "Basic " + Base64.getEncoder()
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))

@@ -28,12 +28,14 @@ class ConfigurationMetadataTest {
 
   private static final String PREFIX = "jit.access.";
   private static final String DATABASE_CREDENTIALS_PREFIX = "jit.access.credentials.database.";
+  private static final String NOTIFY_PREFIX = "jit.access.notify.";
   private static final String WEB_PREFIX = "jit.access.web.";
 
   @Test
   void everyPropertyHasADescriptionAndTheDefaultTheCodeHas() {
     BeanWrapperImpl engineDefaults = new BeanWrapperImpl(new JitAccessProperties());
     BeanWrapperImpl databaseCredentialDefaults = new BeanWrapperImpl(new JitAccessDatabaseCredentialsProperties());
+    BeanWrapperImpl notifyDefaults = new BeanWrapperImpl(new JitAccessNotifyProperties());
     BeanWrapperImpl webDefaults = new BeanWrapperImpl(new JitAccessWebProperties());
     List<String> problems = new ArrayList<>();
     List<Map<String, Object>> properties = properties();
@@ -50,10 +52,13 @@ class ConfigurationMetadataTest {
       }
       Object actual = name.startsWith(DATABASE_CREDENTIALS_PREFIX)
           ? databaseCredentialDefaults.getPropertyValue(camelCase(name.substring(DATABASE_CREDENTIALS_PREFIX.length())))
+          : name.startsWith(NOTIFY_PREFIX)
+          ? notifyDefaults.getPropertyValue(camelCase(name.substring(NOTIFY_PREFIX.length())))
           : name.startsWith(WEB_PREFIX)
           ? webDefaults.getPropertyValue(camelCase(name.substring(WEB_PREFIX.length())))
           : engineDefaults.getPropertyValue(camelCase(name.substring(PREFIX.length())));
-      boolean hasDefault = actual != null && !(actual instanceof Collection<?> c && c.isEmpty());
+      boolean hasDefault = actual != null && !(actual instanceof Collection<?> c && c.isEmpty())
+          && !(actual instanceof Map<?, ?> m && m.isEmpty());
       Object documented = property.get("defaultValue");
       if (hasDefault && documented == null) {
         problems.add(name + ": default " + actual + " not in the metadata");
@@ -96,6 +101,48 @@ class ConfigurationMetadataTest {
     }
     assertThat(keys).contains("name", "max-duration", "break-glass.incident-pattern");
     assertThat(keys).allSatisfy(key -> assertThat(description).contains("rules[n]." + key));
+  }
+
+  /** A webhook's keys are no metadata properties of their own (they sit under a name): the map's text names each. */
+  @Test
+  void everyKeyOfAWebhookIsDocumentedWithItsDefault() {
+    String description = (String) properties().stream()
+        .filter(p -> "jit.access.notify.webhooks".equals(p.get("name"))).findFirst().orElseThrow().get("description");
+    BeanWrapperImpl defaults = new BeanWrapperImpl(new JitAccessNotifyProperties.Webhook());
+    List<String> keys = new ArrayList<>();
+    for (PropertyDescriptor field : defaults.getPropertyDescriptors()) {
+      if (field.getPropertyType() == JitAccessNotifyProperties.Backoff.class) {
+        for (PropertyDescriptor nested : BeanUtils.getPropertyDescriptors(JitAccessNotifyProperties.Backoff.class)) {
+          if (nested.getWriteMethod() != null) {
+            keys.add(field.getName() + "." + nested.getName());
+          }
+        }
+      } else if (field.getWriteMethod() != null) {
+        keys.add(field.getName());
+      }
+    }
+    assertThat(keys).contains("url", "secret", "backoff.max", "allowInsecureHttp");
+    List<String> problems = new ArrayList<>();
+    for (String key : keys) {
+      String documented = "webhooks.NAME." + kebabCase(key);
+      int at = Math.max(description.indexOf(documented + " "), description.indexOf(documented + ".")); // a map: .KEY
+      if (at < 0) {
+        problems.add(key + ": not in the description");
+        continue;
+      }
+      String text = description.substring(at, description.indexOf(')', at) + 1);
+      Object actual = defaults.getPropertyValue(key);
+      if (actual == null || actual instanceof Map<?, ?> m && m.isEmpty()) {
+        continue;
+      }
+      int value = text.indexOf("default ");
+      String shown = value < 0 ? null : text.substring(value + "default ".length()).split("[,)]")[0];
+      if (shown == null || !Objects.equals(
+          ApplicationConversionService.getSharedInstance().convert(shown, actual.getClass()), actual)) {
+        problems.add(key + ": the code's default " + actual + " is not the one in \"" + text + "\"");
+      }
+    }
+    assertThat(problems).isEmpty();
   }
 
   /** Every property of jit-spring's metadata (the jar's own file, not those of Boot's modules). */
