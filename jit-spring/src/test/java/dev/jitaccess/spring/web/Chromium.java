@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -23,6 +26,12 @@ final class Chromium implements AutoCloseable {
 
   static final Path BROWSER = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+  /**
+   * Selenium looks for a CDP binding matching the browser's version and warns when it has none; these tests use
+   * WebDriver only, so that warning is noise. Held here, since java.util.logging keeps loggers weakly.
+   */
+  private static final Logger CDP_LOG = Logger.getLogger("org.openqa.selenium.devtools");
 
   final ChromeDriver driver;
   private final Path profile;
@@ -42,6 +51,7 @@ final class Chromium implements AutoCloseable {
     }
     assumeTrue(present, "no " + BROWSER + " and " + DRIVER + " (apt-get install chromium chromium-driver)");
 
+    CDP_LOG.setLevel(Level.SEVERE);
     System.setProperty("webdriver.chrome.driver", DRIVER.toString());
     Path profile = Files.createTempDirectory("jit-console-chromium-");
     ChromeOptions options = new ChromeOptions();
@@ -76,7 +86,7 @@ final class Chromium implements AutoCloseable {
       driver.quit();
     } finally {
       try (var files = Files.walk(profile)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
       }
     }
   }

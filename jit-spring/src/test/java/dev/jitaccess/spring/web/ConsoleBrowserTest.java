@@ -107,7 +107,9 @@ class ConsoleBrowserTest {
         "jit.access.policy.rules[0].justification-pattern=^INC-\\d+",
         "jit.access.policy.rules[0].approvals=1",
         // alice may approve too, so that only separation of duties keeps her from approving her own request
-        "jit.access.policy.rules[0].approvers=alice,bob").run();
+        "jit.access.policy.rules[0].approvers=alice,bob",
+        "jit.access.policy.rules[0].break-glass.max-duration=15m",
+        "jit.access.policy.rules[0].break-glass.incident-pattern=^INC-\\d+").run();
     root = "http://127.0.0.1:" + app.getEnvironment().getRequiredProperty("local.server.port");
   }
 
@@ -219,6 +221,39 @@ class ConsoleBrowserTest {
 
     signIn("alice");
     assertThat(endpointStatus("/orders/5")).isEqualTo(403);
+  }
+
+  @Test
+  void breakGlassFromTheConsoleIsQueuedForTheAdministratorsReview() {
+    signIn("alice");
+    WebElement section = chromium.driver.findElement(By.id("break-glass-section"));
+    assertThat(section.getText()).contains("At most 15 minutes.", "It must match the pattern ^INC-\\d+");
+    WebElement field = chromium.driver.findElement(By.id("break-glass-resource"));
+    field.sendKeys("prod/orders/7");
+    WebElement read = chromium.driver.findElement(By.cssSelector("#break-glass-actions input[value=read]"));
+    if (!read.isSelected()) {
+      read.click();
+    }
+    chromium.driver.findElement(By.id("break-glass-incident")).sendKeys("INC-77");
+    chromium.driver.findElement(By.id("break-glass-justification")).sendKeys("INC-77 orders are down");
+    chromium.driver.findElement(By.id("break-glass-submit")).click();
+    waitForText(By.id("notice"), "Break-glass granted: prod/orders/7 - read.");
+    Grant grant = onlyGrantOf(ALICE, "prod/orders/7");
+    assertThat(row("my-grant", "data-grant-id", grant.id()).getText()).contains("Break-glass for INC-77");
+    assertThat(endpointStatus("/orders/7")).isEqualTo(200);
+    chromium.screenshot("10-alice-break-glass");
+
+    signIn("admin");
+    WebElement review = row("admin-review", "data-grant-id", grant.id());
+    assertThat(review.getText()).contains("alice: prod/orders/7 for incident INC-77");
+    assertThat(review.findElement(By.cssSelector("[data-testid=review-state]")).getText())
+        .isEqualTo("Awaiting review - active");
+    review.findElement(By.cssSelector("[data-testid=acknowledge-comment]")).sendKeys("seen, fine");
+    review.findElement(By.cssSelector("[data-testid=acknowledge]")).click();
+    waitForText(By.id("notice"), "Acknowledged the break-glass grant of alice.");
+    waitForText(By.cssSelector("[data-testid=admin-review][data-grant-id='" + grant.id() + "'] [data-testid=review-state]"),
+        "Acknowledged - active");
+    chromium.screenshot("11-admin-break-glass-acknowledged");
   }
 
   // ---- steps ----
