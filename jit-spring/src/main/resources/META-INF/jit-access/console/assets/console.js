@@ -24,7 +24,8 @@
  *   #admin-section        (only when session.admin) #admin-grants li[data-testid=admin-grant][data-grant-id] with
  *                         [data-testid=grant-status], [data-testid=revoke-reason], button[data-testid=revoke];
  *                         #admin-reviews li[data-testid=admin-review][data-grant-id] with
- *                         [data-testid=review-state], [data-testid=acknowledge-comment], button[data-testid=acknowledge]
+ *                         [data-testid=review-state], [data-testid=acknowledge-comment],
+ *                         button[data-testid=acknowledge]
  *   #<list>-empty         shown while that list is empty
  */
 (function () {
@@ -236,7 +237,8 @@
       attributes[name] = extra[name];
     });
     var input = el('input', attributes);
-    return {input: input, node: el('span', {'class': 'inline-field'}, [el('label', {'for': id, text: labelText}), input])};
+    var label = el('label', {'for': id, text: labelText});
+    return {input: input, node: el('span', {'class': 'inline-field'}, [label, input])};
   }
 
   function summary(row, text) {
@@ -338,7 +340,8 @@
     if (!row.parts.form) {
       var more = labelled('Extend by minutes', 'extend-minutes', 'number', {min: 1, step: 1, value: 30});
       var why = labelled('Justification', 'extend-justification', 'text');
-      var extend = el('button', {type: 'submit', 'data-testid': 'extend', 'aria-describedby': summaryId, text: 'Extend'});
+      var extend = el('button', {type: 'submit', 'data-testid': 'extend', 'aria-describedby': summaryId,
+        text: 'Extend'});
       var release = el('button', {type: 'button', 'data-testid': 'release', 'aria-describedby': summaryId,
         text: 'Release'});
       var form = el('form', {'class': 'row-actions', novalidate: true}, [more.node, why.node, extend, release]);
@@ -401,6 +404,10 @@
     if (request.justification) {
       parts.push('Why: ' + request.justification);
     }
+    (request.approvals || []).forEach(function (approval) {
+      parts.push('Approved by ' + subjectName(approval.approver)
+          + (approval.comment ? ' ("' + approval.comment + '")' : ''));
+    });
     parts.push('Asked ' + new Date(request.createdAt).toLocaleString());
     return parts.join('. ');
   }
