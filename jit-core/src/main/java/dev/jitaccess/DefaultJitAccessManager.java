@@ -693,6 +693,17 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   @Override
+  public Optional<RequestRecord> requestRecord(String requestId) {
+    Validate.id("requestId", requestId);
+    Optional<RequestRecord> stored = readRequest(requestId);
+    if (stored.isPresent() && stored.get().state() == RequestState.PENDING && reviewClosed(stored.get(), time.millis())) {
+      expireRequest(requestId); // report what approve and deny would find: it has ended
+      return readRequest(requestId);
+    }
+    return stored;
+  }
+
+  @Override
   public List<RequestRecord> pendingRequestsFor(Subject approver) {
     Validate.notNull("approver", approver);
     Set<String> groups = groupsOf(approver);

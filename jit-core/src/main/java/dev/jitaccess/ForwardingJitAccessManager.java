@@ -56,6 +56,11 @@ public abstract class ForwardingJitAccessManager implements JitAccessManager {
   }
 
   @Override
+  public Optional<RequestRecord> requestRecord(String requestId) {
+    return delegate.requestRecord(requestId);
+  }
+
+  @Override
   public List<RequestRecord> pendingRequestsFor(Subject approver) {
     return delegate.pendingRequestsFor(approver);
   }

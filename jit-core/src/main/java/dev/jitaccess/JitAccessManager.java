@@ -69,6 +69,13 @@ public interface JitAccessManager extends AutoCloseable {
   /** The requests waiting for approvals. */
   List<RequestRecord> pendingRequests();
 
+  /**
+   * The request with this id, in any state, as the store keeps it (ended requests may be forgotten after the
+   * store's retention period); a pending request whose review window closed is reported expired. Empty for an
+   * unknown id.
+   */
+  Optional<RequestRecord> requestRecord(String requestId);
+
   /** The requests {@code approver} may approve and has not approved yet. */
   List<RequestRecord> pendingRequestsFor(Subject approver);
 

@@ -121,4 +121,22 @@ class CancelTest {
     assertThat(f.events(AuditEventType.CANCELLED)).singleElement()
         .satisfies(e -> assertThat(e.actor()).isEqualTo(ALICE));
   }
+
+  @Test
+  void requestRecordFindsARequestInAnyStateAndReportsAClosedReviewWindowAsExpired() {
+    EngineFixture f = needingApproval();
+    String cancelled = pending(f, ALICE);
+    String waiting = pending(f, ALICE);
+    f.jit.cancel(cancelled, ALICE);
+
+    assertThat(f.jit.requestRecord(cancelled)).hasValueSatisfying(
+        r -> assertThat(r.state()).isEqualTo(RequestState.CANCELLED));
+    assertThat(f.jit.requestRecord(waiting)).hasValueSatisfying(
+        r -> assertThat(r.state()).isEqualTo(RequestState.PENDING));
+    assertThat(f.jit.requestRecord("no-such-request")).isEmpty();
+
+    f.clock.advance(Duration.ofHours(2));
+    assertThat(f.jit.requestRecord(waiting)).hasValueSatisfying(
+        r -> assertThat(r.state()).isEqualTo(RequestState.EXPIRED));
+  }
 }

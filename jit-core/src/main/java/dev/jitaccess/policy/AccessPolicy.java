@@ -2,8 +2,11 @@ package dev.jitaccess.policy;
 
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.Grant;
+import dev.jitaccess.Subject;
 import jakarta.annotation.Nullable;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Decides requests: the SPI a team implements to bring its own rules.
@@ -29,6 +32,15 @@ public interface AccessPolicy {
    */
   default PolicyDecision evaluateExtension(Grant grant, Duration extension, @Nullable String justification) {
     return PolicyDecision.notApplicable();
+  }
+
+  /**
+   * What {@code subject}, a member of {@code groups}, may ask for, in the order the policy consults it: for a page
+   * that offers a request form. Advisory: a request is still decided by {@link #evaluate}. The default is empty: a
+   * policy that cannot enumerate what it allows says nothing.
+   */
+  default List<RequestableAccess> requestable(Subject subject, Set<String> groups) {
+    return List.of();
   }
 
   /**

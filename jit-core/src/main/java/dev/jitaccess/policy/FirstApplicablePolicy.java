@@ -2,9 +2,12 @@ package dev.jitaccess.policy;
 
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.Grant;
+import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /** Composition: the first policy with an opinion decides. Immutable, so thread-safe if its parts are. */
@@ -29,6 +32,16 @@ final class FirstApplicablePolicy implements AccessPolicy {
   @Override
   public PolicyDecision evaluateExtension(Grant grant, Duration extension, String justification) {
     return first(p -> p.evaluateExtension(grant, extension, justification));
+  }
+
+  /** Every part's answer, in order: a part earlier in the list decides first, so its offers come first. */
+  @Override
+  public List<RequestableAccess> requestable(Subject subject, Set<String> groups) {
+    List<RequestableAccess> all = new ArrayList<>();
+    for (AccessPolicy policy : policies) {
+      all.addAll(policy.requestable(subject, groups));
+    }
+    return List.copyOf(all);
   }
 
   private PolicyDecision first(Function<AccessPolicy, PolicyDecision> ask) {

@@ -3,6 +3,7 @@ package dev.jitaccess.policy;
 import dev.jitaccess.AccessRequest;
 import dev.jitaccess.Grant;
 import dev.jitaccess.ResourcePattern;
+import dev.jitaccess.Subject;
 import dev.jitaccess.internal.Validate;
 import jakarta.annotation.Nullable;
 import java.time.Duration;
@@ -151,6 +152,28 @@ public final class RulePolicy implements AccessPolicy {
       }
     }
     return PolicyDecision.notApplicable();
+  }
+
+  /**
+   * The rules that admit {@code subject} with {@code groups} as {@link #evaluate} judges eligibility (listed
+   * subjects, groups and kinds), in order. A rule whose approvals could never be met for this requester (see the
+   * class comment) is left out unless it allows break-glass, since it would deny every normal request.
+   */
+  @Override
+  public List<RequestableAccess> requestable(Subject subject, Set<String> groups) {
+    Validate.notNull("subject", subject);
+    Validate.notNull("groups", groups);
+    List<RequestableAccess> out = new ArrayList<>();
+    for (AccessRule rule : rules) {
+      if (!rule.admits(subject, groups) || rule.cannotBeApprovedFor(subject) && !rule.allowsBreakGlass()) {
+        continue;
+      }
+      out.add(new RequestableAccess(rule.name(), rule.resources(), rule.actions(), rule.maxDuration(),
+          rule.approvalRequirement().map(ApprovalRequirement::approvals).orElse(0), rule.justificationRequired(),
+          rule.justificationPattern().orElse(null), rule.breakGlassMaxDuration().orElse(null),
+          rule.incidentPattern().orElse(null)));
+    }
+    return List.copyOf(out);
   }
 
   private static PolicyDecision decide(AccessRule rule, AccessRequest request, ResourcePattern requested) {

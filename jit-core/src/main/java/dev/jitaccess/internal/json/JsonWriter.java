@@ -22,6 +22,17 @@ import java.util.Map;
  */
 public final class JsonWriter {
 
+  /**
+   * A value {@link #value(Object)} writes as {@code null}, also as a map member (which a Java null leaves out): for a
+   * document whose members are always present.
+   */
+  public static final Object NULL = new Object() {
+    @Override
+    public String toString() {
+      return "null";
+    }
+  };
+
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final LoneSurrogates loneSurrogates;
@@ -101,12 +112,12 @@ public final class JsonWriter {
   /**
    * A whole value: a {@link Map} with {@link String} keys (members in iteration order; a member whose value is
    * null is left out, as {@link #field(String, String)} does), a {@link List}, a {@link String}, a {@link Long}
-   * or {@link Integer}, a {@link Boolean}, or null.
+   * or {@link Integer}, a {@link Boolean}, null or {@link #NULL}.
    *
    * @throws IllegalArgumentException for anything else
    */
   public JsonWriter value(@Nullable Object value) {
-    if (value == null) {
+    if (value == null || value == NULL) {
       ascii("null");
     } else if (value instanceof String s) {
       string(s);

@@ -21,21 +21,24 @@ import org.springframework.boot.json.JsonParserFactory;
 
 /**
  * The shipped {@code META-INF/spring-configuration-metadata.json}, as an IDE reads it: every property under
- * {@code jit.access} (the engine's and the database credentials' properties) has a description and, where the code
- * has a default, that very default; the rules' {@code rules[n].*} keys are documented.
+ * {@code jit.access} (the engine's, the database credentials' and the HTTP API's properties) has a description
+ * and, where the code has a default, that very default; the rules' {@code rules[n].*} keys are documented.
  */
 class ConfigurationMetadataTest {
 
   private static final String PREFIX = "jit.access.";
   private static final String DATABASE_CREDENTIALS_PREFIX = "jit.access.credentials.database.";
+  private static final String WEB_PREFIX = "jit.access.web.";
 
   @Test
   void everyPropertyHasADescriptionAndTheDefaultTheCodeHas() {
     BeanWrapperImpl engineDefaults = new BeanWrapperImpl(new JitAccessProperties());
     BeanWrapperImpl databaseCredentialDefaults = new BeanWrapperImpl(new JitAccessDatabaseCredentialsProperties());
+    BeanWrapperImpl webDefaults = new BeanWrapperImpl(new JitAccessWebProperties());
     List<String> problems = new ArrayList<>();
     List<Map<String, Object>> properties = properties();
-    assertThat(properties).extracting(p -> p.get("name")).contains("jit.access.tick", "jit.access.policy.rules");
+    assertThat(properties).extracting(p -> p.get("name")).contains("jit.access.tick", "jit.access.policy.rules",
+        "jit.access.web.enabled", "jit.access.web.path", "jit.access.web.admin-authority");
     for (Map<String, Object> property : properties) {
       String name = (String) property.get("name");
       Object description = property.get("description");
@@ -47,6 +50,8 @@ class ConfigurationMetadataTest {
       }
       Object actual = name.startsWith(DATABASE_CREDENTIALS_PREFIX)
           ? databaseCredentialDefaults.getPropertyValue(camelCase(name.substring(DATABASE_CREDENTIALS_PREFIX.length())))
+          : name.startsWith(WEB_PREFIX)
+          ? webDefaults.getPropertyValue(camelCase(name.substring(WEB_PREFIX.length())))
           : engineDefaults.getPropertyValue(camelCase(name.substring(PREFIX.length())));
       boolean hasDefault = actual != null && !(actual instanceof Collection<?> c && c.isEmpty());
       Object documented = property.get("defaultValue");
