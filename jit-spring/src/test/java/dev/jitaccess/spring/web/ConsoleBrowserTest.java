@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -124,6 +125,13 @@ class ConsoleBrowserTest {
         app.close();
       }
     }
+  }
+
+  /** The console runs under its content security policy without a violation and without a script error. */
+  @AfterEach
+  void noScriptErrorsAndNoPolicyViolations() {
+    assertThat(chromium.pageErrors())
+        .noneMatch(message -> message.contains("Content Security Policy") || message.contains("Uncaught"));
   }
 
   @Test
