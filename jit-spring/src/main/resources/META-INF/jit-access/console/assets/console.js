@@ -748,7 +748,17 @@
       setUpBreakGlassForm(rules || []);
       return refresh();
     }).catch(complain).then(function () {
-      window.setInterval(refresh, POLL_MILLIS);
+      // A tab nobody looks at does not poll; it catches up as soon as it is shown again.
+      window.setInterval(function () {
+        if (!document.hidden) {
+          refresh();
+        }
+      }, POLL_MILLIS);
+      document.addEventListener('visibilitychange', function () {
+        if (!document.hidden) {
+          refresh();
+        }
+      });
       window.setInterval(function () {
         myGrants.tick();
         allGrants.tick();

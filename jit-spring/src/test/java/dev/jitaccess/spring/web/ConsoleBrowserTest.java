@@ -184,8 +184,12 @@ class ConsoleBrowserTest {
   @Test
   void aRequesterIsNeitherOfferedNorAllowedTheApprovalOfHerOwnRequest() {
     signIn("alice");
-    String requestId = requestInConsole("prod/orders/3", "INC-43 my own");
+    // Whatever a requester writes is shown as text, never run as markup (bob's queue shows the same text).
+    String requestId = requestInConsole("prod/orders/3", "INC-43 <img src=x id=injected onerror=alert(1)>");
     refreshAndWait();
+    assertThat(row("my-request", "data-request-id", requestId).getText())
+        .contains("Why: INC-43 <img src=x id=injected onerror=alert(1)>");
+    assertThat(chromium.driver.findElements(By.id("injected"))).isEmpty();
     assertThat(chromium.driver.findElements(reviewRow(requestId))).isEmpty();
     assertThat(chromium.driver.findElements(By.cssSelector("[data-testid=approve]"))).isEmpty();
     chromium.screenshot("07-alice-no-approve-button");
