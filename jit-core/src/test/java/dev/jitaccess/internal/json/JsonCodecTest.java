@@ -39,6 +39,16 @@ class JsonCodecTest {
   }
 
   @Test
+  void aNullMemberIsLeftOutButTheNullMarkerIsWrittenAsNull() {
+    Map<String, Object> members = new LinkedHashMap<>();
+    members.put("gone", null);
+    members.put("kept", JsonWriter.NULL);
+    members.put("list", Arrays.asList(JsonWriter.NULL, null));
+
+    assertThat(new JsonWriter().value(members).text()).isEqualTo("{\"kept\":null,\"list\":[null,null]}");
+  }
+
+  @Test
   void writerLeavesBidiAndOtherFormatCharactersToTheCallerButKeepsThemReadable() throws Exception {
     // RLO, zero-width space, BOM: valid JSON as is; ids reject them (Validate), free text may carry them.
     String bidi = "a\u202Eb\u200Bc\uFEFFd";

@@ -1,6 +1,8 @@
 package dev.jitaccess.spring.web;
 
 import dev.jitaccess.spring.SubjectResolver;
+import jakarta.annotation.Nullable;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -16,7 +18,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Serves the console, static files shipped in the jar under {@value #LOCATION}: {@code index.html} at the base path
- * (with and without a trailing slash) and the files of {@code assets/} below it. Every answer says
+ * with a trailing slash (the base path without it redirects there) and the files of {@code assets/} below it
+ * ({@code css}, {@code js}, {@code svg} and {@code png} files with lower-case names). Every answer says
  * {@code Cache-Control: no-store} (a page with someone's grants must not be kept) and a
  * {@code Content-Security-Policy} of {@code default-src 'self'} (no inline script or style, no other origin). Like
  * the API, it answers only an identified caller.
@@ -44,7 +47,21 @@ public final class JitAccessConsoleController {
     this.subjects = Objects.requireNonNull(subjects, "subjects");
   }
 
-  @GetMapping({"", "/"})
+  /**
+   * The base path without its slash redirects to the base path with it, so that the page's relative links
+   * ({@code assets/console.js}) resolve below the base path whatever it is configured to.
+   */
+  @GetMapping("")
+  ResponseEntity<byte[]> base(HttpServletRequest http) {
+    ResponseEntity<byte[]> unauthenticated = unauthenticated();
+    if (unauthenticated != null) {
+      return unauthenticated;
+    }
+    return ResponseEntity.status(HttpStatus.FOUND).header("Location", http.getRequestURI() + "/")
+        .header("Cache-Control", "no-store").build();
+  }
+
+  @GetMapping("/")
   ResponseEntity<byte[]> index() {
     return serve("index.html", MediaType.parseMediaType("text/html;charset=UTF-8"));
   }
@@ -55,11 +72,21 @@ public final class JitAccessConsoleController {
     return serve("assets/" + name, TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
   }
 
-  private ResponseEntity<byte[]> serve(String path, MediaType type) {
+  /** The 401 for a caller the resolver does not know, else {@code null}. */
+  @Nullable
+  private ResponseEntity<byte[]> unauthenticated() {
     try {
       JitAccessApiController.callerOf(subjects);
+      return null;
     } catch (ApiProblem unauthenticated) {
       return unauthenticated.response();
+    }
+  }
+
+  private ResponseEntity<byte[]> serve(String path, MediaType type) {
+    ResponseEntity<byte[]> unauthenticated = unauthenticated();
+    if (unauthenticated != null) {
+      return unauthenticated;
     }
     ClassPathResource resource = new ClassPathResource(LOCATION + path, JitAccessConsoleController.class.getClassLoader());
     byte[] bytes;

@@ -65,6 +65,9 @@ final class WebApiClient {
     if (json != null) {
       request.header("Content-Type", contentType);
     }
+    if (path.startsWith("/jit/") && !path.startsWith("/jit/assets/")) {
+      request.header("Accept", "application/json"); // as the console's fetch sends it, also for problems
+    }
     if (user != null) {
       request.header("Authorization", "Basic " + Base64.getEncoder()
           .encodeToString((user + ":" + user + "-pw").getBytes(StandardCharsets.UTF_8)));

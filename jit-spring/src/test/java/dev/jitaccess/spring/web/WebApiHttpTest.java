@@ -445,13 +445,16 @@ class WebApiHttpTest {
   @Test
   void theConsoleIsServedWithNoStoreAndASelfOnlyContentSecurityPolicy() {
     WebApiClient alice = as("alice");
-    for (String path : List.of("/jit", "/jit/", "/jit/assets/console.css", "/jit/assets/console.js")) {
+    HttpResponse<String> base = alice.get("/jit");
+    assertThat(base.statusCode()).isEqualTo(302);
+    assertThat(base.headers().firstValue("Location")).hasValue("/jit/");
+    for (String path : List.of("/jit/", "/jit/assets/console.css", "/jit/assets/console.js")) {
       HttpResponse<String> file = alice.get(path);
       assertThat(file.statusCode()).as(path).isEqualTo(200);
       assertThat(file.headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
       assertThat(file.headers().firstValue("Content-Security-Policy")).as(path).hasValue("default-src 'self'");
     }
-    assertThat(alice.get("/jit").headers().firstValue("Content-Type")).hasValueSatisfying(
+    assertThat(alice.get("/jit/").headers().firstValue("Content-Type")).hasValueSatisfying(
         t -> assertThat(t).startsWith("text/html"));
     assertThat(alice.get("/jit/assets/console.js").headers().firstValue("Content-Type")).hasValueSatisfying(
         t -> assertThat(t).startsWith("text/javascript"));
