@@ -1,7 +1,9 @@
 package dev.jitaccess;
 
 import jakarta.annotation.Nullable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -51,7 +53,6 @@ final class CheckIndex {
   /** Action bits are the low ones, used bits follow; a subject with more distinct actions marks grants WIDE. */
   static final int TABLE = 24;
   private static final int USED = TABLE;
-  private static final long ACTION_MASK = (1L << TABLE) - 1;
   private static final long PATTERN = 1L << 48;
   private static final long BOUND = 1L << 49;
   /** The start is not handled yet: decided on the grant's working copy. */
@@ -90,7 +91,7 @@ final class CheckIndex {
     }
     long[] data = entry.data;
     Object[] refs = entry.refs;
-    int n = refs.length / REFS;
+    int n = entry.size;
     String[] actions = entry.actions;
     int ai = -1;
     for (int j = 0; j < actions.length && j < TABLE; j++) {
@@ -148,7 +149,7 @@ final class CheckIndex {
     if ((flags & WIDE) != 0 ? grant.actionIndex(action) < 0 : ai < 0 || (flags >>> ai & 1) == 0) {
       return null;
     }
-    int at = entry.refs.length / REFS + i * STRIDE;
+    int at = entry.size + i * STRIDE;
     AccessDecision allow;
     if ((flags & UNSTARTED) == 0 && entry.data[at] <= now && now < entry.data[at + 1]) {
       allow = (AccessDecision) entry.refs[i * REFS + 2];
@@ -169,11 +170,11 @@ final class CheckIndex {
       }
       allow = view.allow;
     }
-    return used(subject, grant, flags, entry.actions, ai, resource, action, allow);
+    return used(subject, entry, i, grant, flags, ai, resource, action, allow);
   }
 
-  private AccessDecision used(Subject subject, LiveGrant grant, long flags, String[] actions, int ai, String resource,
-      String action, AccessDecision allow) {
+  private AccessDecision used(Subject subject, Entry entry, int i, LiveGrant grant, long flags, int ai,
+      String resource, String action, AccessDecision allow) {
     switch (usage) {
       case NONE:
         return allow;
@@ -183,26 +184,32 @@ final class CheckIndex {
           if ((flags >>> (USED + ai) & 1) != 0) {
             return allow;
           }
-          String word = actions[ai];
-          int claimed = setUsed(subject, grant, word, true);
+          String word = entry.actions[ai];
+          int claimed = update(subject, grant, draft -> draft.setUsed(grant, word, true));
           if (claimed <= 0) {
             return claimed == 0 ? allow : null; // someone else claimed it; or the grant just left
           }
           if (gate.audited(allow.grant(), resource, word)) {
             return allow;
           }
-          setUsed(subject, grant, word, false);
+          update(subject, grant, draft -> draft.setUsed(grant, word, false));
           return DefaultJitAccessManager.USE_NOT_AUDITED;
         }
+        if ((flags & WIDE) == 0 && entry.learned(i, ai, resource)) {
+          return allow;
+        }
+        // The working copy holds the truth of a pattern's uses; the record learns those it can keep.
         int own = grant.actionIndex(action);
-        if (grant.isUseRecorded(resource, own) || !grant.claimUse(resource, own)) {
-          return allow;
+        if (!grant.isUseRecorded(resource, own) && grant.claimUse(resource, own)) {
+          if (!gate.audited(allow.grant(), resource, grant.actions[own])) {
+            grant.unclaimUse(resource, own);
+            return DefaultJitAccessManager.USE_NOT_AUDITED;
+          }
         }
-        if (gate.audited(allow.grant(), resource, grant.actions[own])) {
-          return allow;
+        if ((flags & WIDE) == 0 && entry.learnedUses() < LEARNED) {
+          update(subject, grant, draft -> draft.learn(grant, resource, grant.actions[own]));
         }
-        grant.unclaimUse(resource, own);
-        return DefaultJitAccessManager.USE_NOT_AUDITED;
+        return allow;
       case EVERY_USE:
       default:
         return gate.audited(allow.grant(), resource, grant.actions[grant.actionIndex(action)])
@@ -210,28 +217,25 @@ final class CheckIndex {
     }
   }
 
+  /** A change to one subject's record, made on a {@link Draft}; returns what {@link #update} returns. */
+  private interface Change {
+    int apply(Draft draft);
+  }
+
   /**
-   * Sets or clears the used bit of {@code word} on {@code grant}'s record entry.
+   * Applies {@code change} to the record of {@code subject} if {@code grant} is in it (any grant if null).
    *
-   * @return when setting: 1 if this call set it, 0 if it was set, -1 if the grant is no longer indexed
+   * @return what the change returned; -1 if the grant is not indexed
    */
-  private int setUsed(Subject subject, LiveGrant grant, String word, boolean used) {
+  private int update(Subject subject, @Nullable LiveGrant grant, Change change) {
     int[] result = {-1};
     entries.computeIfPresent(subject, (s, entry) -> {
-      int i = entry.indexOf(grant);
-      int ai = Arrays.asList(entry.actions).indexOf(word);
-      if (i < 0 || ai < 0 || ai >= TABLE) {
+      if (grant != null && entry.indexOf(grant) < 0) {
         return entry;
       }
-      long[] own = entry.ownUsed();
-      int bit = grant.actionIndex(word);
-      boolean was = (own[i] >>> bit & 1) != 0;
-      result[0] = was ? 0 : 1;
-      if (was == used) {
-        return entry;
-      }
-      own[i] ^= 1L << bit;
-      return build(entry.grants(), own, entry.reservedGrants, entry.pending, entry.reservedPending);
+      Draft draft = entry.draft();
+      result[0] = change.apply(draft);
+      return draft.build();
     });
     return result[0];
   }
@@ -244,49 +248,35 @@ final class CheckIndex {
    */
   void add(LiveGrant grant, @Nullable Slot slot) {
     entries.compute(grant.subject, (s, entry) -> {
-      int reserved = entry == null ? 0 : entry.reservedGrants;
+      Draft draft = (entry != null ? entry : Entry.EMPTY).draft();
       if (slot != null && slot.take(true)) {
-        reserved--;
+        draft.reservedGrants--;
       }
-      LiveGrant[] grants = entry == null ? new LiveGrant[0] : entry.grants();
-      long[] own = entry == null ? new long[0] : entry.ownUsed();
-      LiveGrant[] next = Arrays.copyOf(grants, grants.length + 1);
-      next[grants.length] = grant;
-      return build(next, Arrays.copyOf(own, own.length + 1), reserved,
-          entry == null ? 0 : entry.pending, entry == null ? 0 : entry.reservedPending);
+      draft.grants.add(grant);
+      draft.ownUsed.add(0L);
+      return draft.build();
     });
   }
 
   /** Shows the grant's current view (a new version, its start handled): call after every change of either. */
   void refresh(LiveGrant grant) {
-    entries.computeIfPresent(grant.subject, (s, entry) -> entry.indexOf(grant) < 0 ? entry
-        : build(entry.grants(), entry.ownUsed(), entry.reservedGrants, entry.pending, entry.reservedPending));
+    update(grant.subject, grant, draft -> 0);
   }
 
   /** Takes the grant off the check path; nothing if it is not indexed. */
   void remove(LiveGrant grant) {
-    entries.computeIfPresent(grant.subject, (s, entry) -> {
-      int i = entry.indexOf(grant);
-      if (i < 0) {
-        return entry;
-      }
-      LiveGrant[] grants = entry.grants();
-      long[] own = entry.ownUsed();
-      int n = grants.length;
-      LiveGrant[] next = new LiveGrant[n - 1];
-      long[] nextOwn = new long[n - 1];
-      System.arraycopy(grants, 0, next, 0, i);
-      System.arraycopy(grants, i + 1, next, i, n - i - 1);
-      System.arraycopy(own, 0, nextOwn, 0, i);
-      System.arraycopy(own, i + 1, nextOwn, i, n - i - 1);
-      return build(next, nextOwn, entry.reservedGrants, entry.pending, entry.reservedPending);
+    update(grant.subject, grant, draft -> {
+      int i = draft.grants.indexOf(grant);
+      draft.grants.remove(i);
+      draft.ownUsed.remove(i);
+      return 0;
     });
   }
 
   /** The grants of a subject as indexed now, in order. */
   LiveGrant[] grants(Subject subject) {
     Entry entry = entries.get(subject);
-    return entry == null ? new LiveGrant[0] : entry.grants();
+    return entry == null ? new LiveGrant[0] : entry.draft().grants.toArray(new LiveGrant[0]);
   }
 
   // ---------------------------------------------------------------- per-subject limits
@@ -327,8 +317,7 @@ final class CheckIndex {
     boolean[] taken = {false};
     entries.compute(subject, (s, entry) -> {
       Entry current = entry != null ? entry : Entry.EMPTY;
-      int held = grant ? current.refs.length / REFS + current.reservedGrants
-          : current.pending + current.reservedPending;
+      int held = grant ? current.size + current.reservedGrants : current.pending + current.reservedPending;
       if (held >= limit) {
         return entry;
       }
@@ -343,9 +332,9 @@ final class CheckIndex {
   private void count(Subject subject, int reservedPending, int pending, int reservedGrants) {
     entries.compute(subject, (s, entry) -> {
       Entry current = entry != null ? entry : Entry.EMPTY;
-      Entry next = current.counted(current.reservedGrants + reservedGrants,
-          Math.max(0, current.pending + pending), current.reservedPending + reservedPending);
-      return next.refs.length == 0 && next.reservedGrants == 0 && next.pending == 0 && next.reservedPending == 0
+      Entry next = current.counted(current.reservedGrants + reservedGrants, Math.max(0, current.pending + pending),
+          current.reservedPending + reservedPending);
+      return next.size == 0 && next.reservedGrants == 0 && next.pending == 0 && next.reservedPending == 0
           ? null : next;
     });
   }
@@ -409,74 +398,158 @@ final class CheckIndex {
   }
 
   /**
-   * The record of {@code grants} as their working copies stand now.
-   *
-   * @param ownUsed per grant, the first uses audited, as bits over the grant's own (sorted) actions
+   * A copy of {@code name} allocated now, next to the record being built: a check that finds the record cold then
+   * misses on neighbouring lines, which the hardware fetches together, rather than on the grant's old string.
    */
-  @Nullable
-  private static Entry build(LiveGrant[] grants, long[] ownUsed, int reservedGrants, int pending,
-      int reservedPending) {
-    int n = grants.length;
-    if (n == 0 && reservedGrants == 0 && pending == 0 && reservedPending == 0) {
-      return null;
+  private static String fresh(String name) {
+    return new String(name.toCharArray());
+  }
+
+  /** Pattern uses (resource, grant) a record keeps at most; beyond, they are looked up on the working copies. */
+  static final int LEARNED = 16;
+
+  /**
+   * A subject's record taken apart for a change: the grants in order and, per grant, the first uses audited as bits
+   * over its own (sorted) actions, so that they survive a change of the subject's action table.
+   */
+  private static final class Draft {
+    final List<LiveGrant> grants = new ArrayList<>();
+    final List<Long> ownUsed = new ArrayList<>();
+    /** Pattern uses the record keeps: resource, grant, and its own action bits. */
+    final List<String> useNames = new ArrayList<>();
+    final List<LiveGrant> useOwners = new ArrayList<>();
+    final List<Long> useBits = new ArrayList<>();
+    int reservedGrants;
+    int pending;
+    int reservedPending;
+
+    /** @return 1 if this set the bit, 0 if it was as asked already */
+    int setUsed(LiveGrant grant, String word, boolean used) {
+      int i = grants.indexOf(grant);
+      long bit = 1L << grant.actionIndex(word);
+      long before = ownUsed.get(i);
+      ownUsed.set(i, used ? before | bit : before & ~bit);
+      return (before & bit) != 0 == used ? 0 : 1;
     }
-    String[] actions;
-    if (n == 1) {
-      actions = grants[0].actions; // canonical, shared with every grant of the same actions
-    } else if (n == 0) {
-      actions = new String[0];
-    } else {
-      TreeSet<String> all = new TreeSet<>();
-      for (LiveGrant grant : grants) {
-        all.addAll(Arrays.asList(grant.actions));
-      }
-      // Canonical (shared between subjects, so likely in cache) when it can be an action set.
-      actions = all.size() <= AccessRequest.MAX_ACTIONS ? ActionSet.of(all).elements() : all.toArray(new String[0]);
-    }
-    long[] data = new long[n + n * STRIDE];
-    Object[] refs = new Object[n * REFS];
-    for (int i = 0; i < n; i++) {
-      LiveGrant grant = grants[i];
-      LiveGrant.View view = grant.view; // a pending view answers like the one before it
-      long flags = 0;
-      for (int own = 0; own < grant.actions.length; own++) {
-        int ai = Arrays.binarySearch(actions, grant.actions[own]);
-        if (ai >= TABLE) {
-          flags |= WIDE;
-        } else {
-          flags |= 1L << ai;
-          if ((ownUsed[i] >>> own & 1) != 0) {
-            flags |= 1L << (USED + ai);
-          }
+
+    /** Keeps an audited pattern use (the working copy has it) so that checks find it in the record. */
+    int learn(LiveGrant grant, String resource, String word) {
+      long bit = 1L << grant.actionIndex(word);
+      for (int j = 0; j < useNames.size(); j++) {
+        if (useOwners.get(j) == grant && useNames.get(j).equals(resource)) {
+          useBits.set(j, useBits.get(j) | bit);
+          return 0;
         }
       }
-      if (grant.exactName == null) {
-        flags |= PATTERN;
+      if (useNames.size() < LEARNED) {
+        useNames.add(resource);
+        useOwners.add(grant);
+        useBits.add(bit);
       }
-      if (grant.bound) {
-        flags |= BOUND;
-      }
-      if (!grant.started && !grant.allowedAtStart) {
-        flags |= UNSTARTED;
-      }
-      data[i] = keyOf(grant);
-      data[n + i * STRIDE] = view.notBefore;
-      data[n + i * STRIDE + 1] = view.expiresAt;
-      data[n + i * STRIDE + 2] = flags;
-      refs[i * REFS] = grant.exactName != null ? grant.exactName : grant.pattern;
-      refs[i * REFS + 1] = grant;
-      refs[i * REFS + 2] = view.allow;
+      return 0;
     }
-    return new Entry(data, refs, actions, reservedGrants, pending, reservedPending);
+
+    /** The record of the draft's grants as their working copies stand now; null when nothing is left to keep. */
+    @Nullable
+    Entry build() {
+      int n = grants.size();
+      if (n == 0 && reservedGrants == 0 && pending == 0 && reservedPending == 0) {
+        return null;
+      }
+      String[] actions;
+      if (n == 1) {
+        actions = grants.get(0).actions; // canonical, shared with every grant of the same actions
+      } else {
+        TreeSet<String> all = new TreeSet<>();
+        for (LiveGrant grant : grants) {
+          all.addAll(Arrays.asList(grant.actions));
+        }
+        // Canonical (shared between subjects, so likely in cache) when it can be an action set.
+        actions = all.isEmpty() ? new String[0] : all.size() <= AccessRequest.MAX_ACTIONS
+            ? ActionSet.of(all).elements() : all.toArray(new String[0]);
+      }
+      int learned = 0;
+      for (LiveGrant owner : useOwners) {
+        if (grants.contains(owner)) {
+          learned++;
+        }
+      }
+      long[] data = new long[n + n * STRIDE + 2 * learned];
+      Object[] refs = new Object[n * REFS + learned];
+      for (int i = 0; i < n; i++) {
+        LiveGrant grant = grants.get(i);
+        LiveGrant.View view = grant.view; // a pending view answers like the one before it
+        long flags = unionBits(grant, actions, -1L);
+        if (flags < 0) {
+          flags = WIDE;
+        } else {
+          flags |= unionBits(grant, actions, ownUsed.get(i)) << USED;
+        }
+        if (grant.exactName == null) {
+          flags |= PATTERN;
+        }
+        if (grant.bound) {
+          flags |= BOUND;
+        }
+        if (!grant.started && !grant.allowedAtStart) {
+          flags |= UNSTARTED;
+        }
+        data[i] = keyOf(grant);
+        data[n + i * STRIDE] = view.notBefore;
+        data[n + i * STRIDE + 1] = view.expiresAt;
+        data[n + i * STRIDE + 2] = flags;
+        refs[i * REFS] = grant.exactName != null
+            ? fresh(grant.exactName) : ResourcePattern.of(fresh(grant.pattern.text()));
+        refs[i * REFS + 1] = grant;
+        refs[i * REFS + 2] = view.allow;
+      }
+      int at = 0;
+      for (int j = 0; j < useNames.size(); j++) {
+        int i = grants.indexOf(useOwners.get(j));
+        if (i >= 0) {
+          data[n + n * STRIDE + 2 * at] = (long) i << 32 | (useNames.get(j).hashCode() & 0xFFFF_FFFFL);
+          data[n + n * STRIDE + 2 * at + 1] = unionBits(grants.get(i), actions, useBits.get(j));
+          refs[n * REFS + at] = useNames.get(j);
+          at++;
+        }
+      }
+      return new Entry(n, data, refs, actions, reservedGrants, pending, reservedPending);
+    }
+
+    /**
+     * Bits over {@code actions} of those of the grant's own actions set in {@code own}; -1 when one falls beyond
+     * the {@link #TABLE} (the grant is then WIDE).
+     */
+    private static long unionBits(LiveGrant grant, String[] actions, long own) {
+      long bits = 0;
+      for (int a = 0; a < grant.actions.length; a++) {
+        if ((own >>> a & 1) != 0) {
+          int ai = Arrays.binarySearch(actions, grant.actions[a]);
+          if (ai >= TABLE) {
+            return -1;
+          }
+          bits |= 1L << ai;
+        }
+      }
+      return bits;
+    }
   }
 
   /** One subject's record: immutable, replaced whole on every change (see the class comment). */
   static final class Entry {
-    static final Entry EMPTY = new Entry(new long[0], new Object[0], new String[0], 0, 0, 0);
+    static final Entry EMPTY = new Entry(0, new long[0], new Object[0], new String[0], 0, 0, 0);
 
-    /** Per grant its name key ({@link #key}); then per grant notBefore, expiresAt (engine time) and flags. */
+    /** How many grants. */
+    final int size;
+    /**
+     * Per grant its name key ({@link #key}); then per grant notBefore, expiresAt (engine time) and flags; then per
+     * learned pattern use, {@code grant << 32 | resource hash} and the action bits audited.
+     */
     final long[] data;
-    /** Per grant its exact name ({@code String}) or pattern, its working copy, and the decision it hands out. */
+    /**
+     * Per grant its exact name ({@code String}) or pattern, its working copy, and the decision it hands out; then
+     * per learned pattern use its resource.
+     */
     final Object[] refs;
     /** The distinct actions of the subject's grants, sorted: the action bits index into it. */
     final String[] actions;
@@ -487,7 +560,9 @@ final class CheckIndex {
     /** Places reserved under the pending-request limit, not yet handed over. */
     final int reservedPending;
 
-    Entry(long[] data, Object[] refs, String[] actions, int reservedGrants, int pending, int reservedPending) {
+    Entry(int size, long[] data, Object[] refs, String[] actions, int reservedGrants, int pending,
+        int reservedPending) {
+      this.size = size;
       this.data = data;
       this.refs = refs;
       this.actions = actions;
@@ -496,39 +571,64 @@ final class CheckIndex {
       this.reservedPending = reservedPending;
     }
 
+    /** The same grants with other counts: the arrays are shared, as neither changes. */
     Entry counted(int reservedGrants, int pending, int reservedPending) {
-      return new Entry(data, refs, actions, reservedGrants, pending, reservedPending);
+      return new Entry(size, data, refs, actions, reservedGrants, pending, reservedPending);
     }
 
     int indexOf(LiveGrant grant) {
-      for (int i = 1; i < refs.length; i += REFS) {
-        if (refs[i] == grant) {
-          return i / REFS;
+      for (int i = 0; i < size; i++) {
+        if (refs[i * REFS + 1] == grant) {
+          return i;
         }
       }
       return -1;
     }
 
-    LiveGrant[] grants() {
-      LiveGrant[] grants = new LiveGrant[refs.length / REFS];
-      for (int i = 0; i < grants.length; i++) {
-        grants[i] = (LiveGrant) refs[i * REFS + 1];
-      }
-      return grants;
+    int learnedUses() {
+      return refs.length - size * REFS;
     }
 
-    /** Per grant, the used bits over its own actions (the record keeps them over the subject's). */
-    long[] ownUsed() {
-      int n = refs.length / REFS;
-      long[] own = new long[n];
-      for (int i = 0; i < n; i++) {
-        long flags = data[n + i * STRIDE + 2];
-        String[] grantActions = ((LiveGrant) refs[i * REFS + 1]).actions;
-        for (int a = 0; a < grantActions.length; a++) {
-          int ai = Arrays.binarySearch(actions, grantActions[a]);
-          if (ai < TABLE && (flags >>> (USED + ai) & 1) != 0) {
-            own[i] |= 1L << a;
-          }
+    /** Whether the record knows that grant {@code i} was used on {@code resource} for action {@code ai}. */
+    boolean learned(int i, int ai, String resource) {
+      long want = (long) i << 32 | (resource.hashCode() & 0xFFFF_FFFFL);
+      int base = size + size * STRIDE;
+      for (int j = base; j < data.length; j += 2) {
+        if (data[j] == want && (data[j + 1] >>> ai & 1) != 0 && refs[size * REFS + (j - base) / 2].equals(resource)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** This record taken apart, for a change. */
+    Draft draft() {
+      Draft draft = new Draft();
+      for (int i = 0; i < size; i++) {
+        LiveGrant grant = (LiveGrant) refs[i * REFS + 1];
+        draft.grants.add(grant);
+        draft.ownUsed.add(ownBits(grant, data[size + i * STRIDE + 2] >>> USED));
+      }
+      int base = size + size * STRIDE;
+      for (int j = 0; j < learnedUses(); j++) {
+        LiveGrant grant = draft.grants.get((int) (data[base + 2 * j] >>> 32));
+        draft.useNames.add((String) refs[size * REFS + j]);
+        draft.useOwners.add(grant);
+        draft.useBits.add(ownBits(grant, data[base + 2 * j + 1]));
+      }
+      draft.reservedGrants = reservedGrants;
+      draft.pending = pending;
+      draft.reservedPending = reservedPending;
+      return draft;
+    }
+
+    /** {@code bits} over this record's actions as bits over the grant's own. */
+    private long ownBits(LiveGrant grant, long bits) {
+      long own = 0;
+      for (int a = 0; a < grant.actions.length; a++) {
+        int ai = Arrays.binarySearch(actions, grant.actions[a]);
+        if (ai >= 0 && ai < TABLE && (bits >>> ai & 1) != 0) {
+          own |= 1L << a;
         }
       }
       return own;
