@@ -57,7 +57,10 @@ final class CheckIndex {
   private static final long BOUND = 1L << 49;
   /** The start is not handled yet: decided on the grant's working copy. */
   private static final long UNSTARTED = 1L << 50;
-  /** Some action of the grant is not in the first {@link #TABLE} of the subject's actions: matched and audited on its working copy. */
+  /**
+   * Some action of the grant is not among the first {@link #TABLE} of the subject's actions: its actions are matched
+   * and its uses audited on its working copy.
+   */
   private static final long WIDE = 1L << 51;
   /** Per grant in {@link Entry#data}, after the keys: notBefore, expiresAt, flags. */
   private static final int STRIDE = 3;
