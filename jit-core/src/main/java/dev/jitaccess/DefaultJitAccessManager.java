@@ -170,7 +170,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       closeQuietly(malformedSubscription);
       throw new JitAccessException("cannot start: the grant store could not list the active grants and requests", e);
     }
-    this.expiry = new ExpiryScheduler("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
+    this.expiry = ExpiryScheduler.batched("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
         this::onTimers);
     expiry.schedule(clockSteps, time.millis()); // reports a step noticed while starting, if any
     if (clock instanceof ObservableClock observable) {

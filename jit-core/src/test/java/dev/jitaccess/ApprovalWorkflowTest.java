@@ -86,7 +86,7 @@ class ApprovalWorkflowTest {
     assertThat(f.events(AuditEventType.APPROVED)).hasSize(2)
         .allSatisfy(e -> assertThat(e.requestId()).isEqualTo(requestId));
     assertThat(f.jit.pendingRequests()).isEmpty();
-    assertThat(heard).containsExactly("pending 2", "granted");
+    await().untilAsserted(() -> assertThat(heard).containsExactly("pending 2", "granted"));
   }
 
   @Test

@@ -78,7 +78,7 @@ public final class ExpiryScheduler implements AutoCloseable {
       Duration tick,
       LongSupplier nowMillis,
       Consumer<? super TimerWheel.Timer> onExpired) {
-    this(threadName, tick, nowMillis, each(onExpired));
+    this(each(onExpired), threadName, tick, nowMillis);
   }
 
   /**
@@ -86,7 +86,11 @@ public final class ExpiryScheduler implements AutoCloseable {
    *
    * @param onExpired called once per advance that found timers due, on the expiry thread, outside the lock
    */
-  public ExpiryScheduler(String threadName, Duration tick, LongSupplier nowMillis, Batch onExpired) {
+  public static ExpiryScheduler batched(String threadName, Duration tick, LongSupplier nowMillis, Batch onExpired) {
+    return new ExpiryScheduler(onExpired, threadName, tick, nowMillis);
+  }
+
+  private ExpiryScheduler(Batch onExpired, String threadName, Duration tick, LongSupplier nowMillis) {
     Objects.requireNonNull(threadName, "threadName");
     Objects.requireNonNull(tick, "tick");
     this.nowMillis = Objects.requireNonNull(nowMillis, "nowMillis");
