@@ -309,7 +309,7 @@ class ApprovalWorkflowTest {
     assertThat(f.audit.events()).extracting(e -> e.type())
         .containsExactly(AuditEventType.REQUESTED, AuditEventType.BREAK_GLASS, AuditEventType.GRANTED);
     assertThat(f.jit.isAllowed(ALICE, ORDERS, "write")).isTrue();
-    assertThat(heard).containsExactly(grant);
+    await().untilAsserted(() -> assertThat(heard).containsExactly(grant));
     assertThat(f.jit.breakGlassReviews()).singleElement().satisfies(r -> {
       assertThat(r.grantId()).isEqualTo(grant.id());
       assertThat(r.incident()).isEqualTo("INC-4711");

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.AuditLogVerifier;
 import dev.jitaccess.audit.JsonLinesAuditSink;
-import dev.jitaccess.credential.Credential;
-import dev.jitaccess.credential.CredentialIssuer;
 import dev.jitaccess.store.GrantStore;
 import dev.jitaccess.store.InMemoryGrantStore;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -76,18 +73,7 @@ class ExpiryBurstTest {
   @Test
   void aBurstIsEndedInBatchesWithOneTerminalEventPerGrantAndEveryCredentialInvalidated() {
     CountingStore store = new CountingStore(new InMemoryGrantStore());
-    Set<String> invalidated = ConcurrentHashMap.newKeySet();
-    CredentialIssuer issuer = new CredentialIssuer() {
-      @Override
-      public Credential issue(Grant grant) {
-        return Credential.of(grant.id(), "test", "s3cr3t-" + grant.id(), grant.expiresAt());
-      }
-
-      @Override
-      public void invalidate(Grant grant, Credential credential) {
-        invalidated.add(credential.grantId());
-      }
-    };
+    CredentialLifecycleTest.RecordingIssuer issuer = new CredentialLifecycleTest.RecordingIssuer();
     EngineFixture f = fixtures.create(store, b -> b.credentialIssuer(issuer));
     List<Grant> grants = burst(f, BURST);
 
@@ -99,7 +85,7 @@ class ExpiryBurstTest {
       assertThat(f.terminalEvents(grant.id())).isEqualTo(1);
       assertThat(f.jit.isAllowed(grant.subject(), grant.resource(), "read")).isFalse();
     }
-    assertThat(invalidated).hasSize(BURST);
+    assertThat(issuer.invalidated).hasSize(BURST).doesNotHaveDuplicates();
     assertThat(store.batches.get()).isBetween(3, 3 + 2);
     assertThat(store.singles.get()).isZero();
     assertThat(f.jit.release(grants.get(0).id())).isFalse(); // idempotent: nothing new
