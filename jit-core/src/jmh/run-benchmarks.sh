@@ -45,6 +45,7 @@ jmh schedule-cancel-delayqueue 'TimerBenchmark.scheduleCancel' -p impl=delayQueu
 jmh reschedule 'TimerBenchmark.reschedule' -p impl=jit,jitScheduler,stpe,netty,agrona -p live=1000000 -p dist=uniform
 jmh reschedule-delayqueue 'TimerBenchmark.reschedule' -p impl=jit,jitScheduler,stpe,netty,agrona,delayQueue \
   -p live=100000 -p dist=uniform
+# Includes engineBurst: 1e5 grants due in one tick through the whole engine, in-memory and hash-chained file sinks.
 jmh expire 'ExpireBenchmark'
 jmh request 'RequestBenchmark'
 # The Spring adapter: an annotated call against Spring Security's @PreAuthorize (jit-spring/src/jmh).
@@ -60,6 +61,7 @@ main() {
 if [ "${QUICK:-0}" = 1 ]; then
   main lateness dev.jitaccess.bench.ExpiryLateness 100000 10 60
   main lateness-stress dev.jitaccess.bench.ExpiryLateness 100000 10 10
+  main lateness-burst dev.jitaccess.bench.ExpiryLateness burst 10000
   main idle dev.jitaccess.bench.IdleCpu 100000 5
   main footprint dev.jitaccess.bench.Footprint 100000 1
   main footprint-10 dev.jitaccess.bench.Footprint 100000 10
@@ -70,6 +72,8 @@ else
   # Stress: all 1e6 expire within 60 s; again with ZGC to separate the engine from G1's young pauses.
   main lateness-stress dev.jitaccess.bench.ExpiryLateness 1000000 60 60
   main lateness-stress-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness 1000000 60 60
+  # A burst of 1e4 grants due in the same tick (after three warm-up bursts): the lateness target of a burst.
+  main lateness-burst dev.jitaccess.bench.ExpiryLateness burst 10000
   main idle dev.jitaccess.bench.IdleCpu
   main footprint dev.jitaccess.bench.Footprint 1000000 1
   main footprint-10 dev.jitaccess.bench.Footprint 1000000 10

@@ -8,6 +8,7 @@ import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -84,21 +85,35 @@ final class AuditWriter {
    * @return {@code true} if the event is in the backlog and a retry is needed
    */
   boolean writeReducing(AuditEvent event) {
+    return writeReducingAll(List.of(event));
+  }
+
+  /**
+   * {@link #writeReducing} for the events of several effects, handed to the sink in one {@link AuditSink#writeAll}
+   * (a burst of expiries: one append, one fsync). Refused, they all join the backlog, in order.
+   *
+   * @return {@code true} if the events are in the backlog and a retry is needed
+   */
+  boolean writeReducingAll(List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return false;
+    }
     synchronized (this) {
       if (!backlog.isEmpty()) {
         // Keep the trail in order: behind the older events still waiting.
-        enqueue(event);
+        events.forEach(this::enqueue);
         return true;
       }
     }
     try {
-      sink.write(event);
+      sink.writeAll(events);
       return false;
     } catch (RuntimeException e) {
-      log.error("the audit sink did not accept the {} event {} (grant {}); it is held and retried",
-          event.type(), event.id(), event.grantId(), e);
+      AuditEvent first = events.get(0);
+      log.error("the audit sink did not accept {} events from the {} event {} (grant {}); they are held and retried",
+          events.size(), first.type(), first.id(), first.grantId(), e);
       synchronized (this) {
-        enqueue(event);
+        events.forEach(this::enqueue);
       }
       return true;
     }

@@ -87,6 +87,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  /** How many expiries go to the store and the audit sink together (a JDBC transaction's worth of rows). */
+  static final int END_BATCH = 512;
 
   private final AccessPolicy policy;
   private final GrantStore store;
@@ -128,12 +130,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Nullable private final AutoCloseable malformedSubscription;
   private final ExpiryScheduler expiry;
   private final AuditRetry auditRetry = new AuditRetry();
+  private final ExpiryScheduler.Batch eachTimer = ExpiryScheduler.each(this::onTimer);
   private volatile boolean closed;
 
   DefaultJitAccessManager(Builder builder) {
     this.policy = builder.policy;
     this.store = builder.storeOrDefault();
-    this.listeners = new Listeners(builder.listeners);
+    this.listeners = new Listeners(builder.listeners, builder.listenerExecutor);
     Clock clock = builder.clockOrDefault();
     Ticker ticker = clock instanceof Ticker own ? own : System::nanoTime;
     this.clockSteps = new ClockSteps(ticker);
@@ -169,8 +172,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
       closeQuietly(malformedSubscription);
       throw new JitAccessException("cannot start: the grant store could not list the active grants and requests", e);
     }
-    this.expiry = new ExpiryScheduler("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
-        this::onTimer);
+    this.expiry = ExpiryScheduler.batched("jit-expiry-" + INSTANCES.incrementAndGet(), builder.tick, time::millis,
+        this::onTimers);
     expiry.schedule(clockSteps, time.millis()); // reports a step noticed while starting, if any
     if (clock instanceof ObservableClock observable) {
       // Read at once, so that each step of the clock is seen (and audited) as it is made, not netted with the next.
@@ -461,9 +464,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (working.started) {
         issueCredential(working);
       }
-      listeners.emit("granted", l -> l.onGranted(grant));
+      listeners.emit(grant.subject(), "granted", l -> l.onGranted(grant));
       if (grant.breakGlass()) {
-        listeners.emit("break-glass", l -> l.onBreakGlass(grant));
+        listeners.emit(grant.subject(), "break-glass", l -> l.onBreakGlass(grant));
       }
     }
     return grant;
@@ -504,7 +507,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       throw new JitAccessException("the grant store could not save request " + requestId + "; nothing is pending", e);
     }
     watchReviewWindow(record, slot);
-    listeners.emit("pending approval", l -> l.onPendingApproval(record));
+    listeners.emit(record.requester(), "pending approval", l -> l.onPendingApproval(record));
     return new RequestOutcome.Pending(requestId, record.approvalsNeeded());
   }
 
@@ -589,7 +592,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
           current.request().resource(), current.request().actions(), null, requestId, reason, Map.of()))) {
         scheduleAuditRetry();
       }
-      listeners.emit("request rejected", l -> l.onRequestRejected(rejected));
+      listeners.emit(rejected.requester(), "request rejected", l -> l.onRequestRejected(rejected));
       return new RequestOutcome.Denied(requestId, reason);
     }
   }
@@ -624,7 +627,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
           current.request().resource(), current.request().actions(), null, requestId, reason, Map.of()))) {
         scheduleAuditRetry();
       }
-      listeners.emit("request cancelled", l -> l.onRequestCancelled(cancelled));
+      listeners.emit(cancelled.requester(), "request cancelled", l -> l.onRequestCancelled(cancelled));
       return true;
     }
   }
@@ -729,7 +732,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
               "approvals", current.approvals().size() + "/" + current.requirement().approvals())))) {
         scheduleAuditRetry();
       }
-      listeners.emit("request expired", l -> l.onRequestExpired(expired));
+      listeners.emit(expired.requester(), "request expired", l -> l.onRequestExpired(expired));
       return;
     }
   }
@@ -997,7 +1000,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
               + ", before the extension could take effect)");
         }
         extendCredential(extended);
-        listeners.emit("extended", l -> l.onExtended(extended));
+        listeners.emit(extended.subject(), "extended", l -> l.onExtended(extended));
         return extended;
       } finally {
         extending.computeIfPresent(grantId, (id, n) -> n == 1 ? null : n - 1);
@@ -1169,21 +1172,93 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (!casStored(current, ended)) {
         continue;
       }
-      Map<String, String> details = new LinkedHashMap<>(ended(ended, unpublish(grantId)));
-      if (effective == Ending.EXPIRE) {
-        details.put("expiresAt", ranOutAt.toString());
-      }
       Subject by = effective == Ending.EXPIRE ? null
           : effective == Ending.RELEASE && actor == null ? current.subject() : actor;
-      if (audit.writeReducing(event(effective.event, by, ended, ended.endReason(), details))) {
+      if (audit.writeReducing(endedEvent(effective, by, ended, ranOutAt))) {
         scheduleAuditRetry();
       }
-      switch (effective) {
-        case RELEASE -> listeners.emit("released", l -> l.onReleased(ended));
-        case REVOKE -> listeners.emit("revoked", l -> l.onRevoked(ended, actor, reason));
-        case EXPIRE -> listeners.emit("expired", l -> l.onExpired(ended));
-      }
+      tellEnded(effective, ended, actor, reason);
       return effective == ending;
+    }
+  }
+
+  /**
+   * After the store took the end: the grant leaves this instance (its credential invalidated) and its one terminal
+   * event is made.
+   */
+  private AuditEvent endedEvent(Ending effective, @Nullable Subject by, Grant ended, Instant ranOutAt) {
+    Map<String, String> details = new LinkedHashMap<>(ended(ended, unpublish(ended.id())));
+    if (effective == Ending.EXPIRE) {
+      details.put("expiresAt", ranOutAt.toString());
+    }
+    return event(effective.event, by, ended, ended.endReason(), details);
+  }
+
+  private void tellEnded(Ending effective, Grant ended, @Nullable Subject actor, String reason) {
+    switch (effective) {
+      case RELEASE -> listeners.emit(ended.subject(), "released", l -> l.onReleased(ended));
+      case REVOKE -> listeners.emit(ended.subject(), "revoked", l -> l.onRevoked(ended, actor, reason));
+      case EXPIRE -> listeners.emit(ended.subject(), "expired", l -> l.onExpired(ended));
+    }
+  }
+
+  /**
+   * Expires grants whose timers fired together, {@value #END_BATCH} at a time: one {@link GrantStore#compareAndSetAll}
+   * with the versions this instance shows, one {@link AuditWriter#writeReducingAll}. Per grant it is the end
+   * {@link #end} makes, in the same order (stored, off the check path with its credential invalidated, audited,
+   * told). A grant whose row the store did not take (changed by another instance, extended on its way here, or the
+   * store failed) goes the one-grant way, which re-reads it and retries until the store takes its end.
+   */
+  private void expireAll(List<LiveGrant> due) {
+    for (int from = 0; from < due.size(); from += END_BATCH) {
+      expireBatch(due.subList(from, Math.min(due.size(), from + END_BATCH)));
+    }
+  }
+
+  private void expireBatch(List<LiveGrant> due) {
+    long now = time.millis();
+    List<LiveGrant> batched = new ArrayList<>(due.size());
+    List<GrantStore.Update> updates = new ArrayList<>(due.size());
+    List<Instant> ranOut = new ArrayList<>(due.size());
+    for (LiveGrant working : due) {
+      Grant shown = working.view.grant;
+      long runsOutAt = runsOutAt(shown, now);
+      if (now < runsOutAt || working.view.extension != null) {
+        onTimer(working); // an extension arrived or is on its way: the one-grant way settles it
+        continue;
+      }
+      Instant at = ranOutAt(shown, runsOutAt);
+      batched.add(working);
+      ranOut.add(at);
+      updates.add(new GrantStore.Update(shown.version(), shown.ended(GrantState.EXPIRED, at, Grant.EXPIRED_REASON)));
+    }
+    if (updates.isEmpty()) {
+      return;
+    }
+    boolean[] replaced;
+    try {
+      replaced = store.compareAndSetAll(updates);
+    } catch (RuntimeException e) {
+      log.warn("the grant store failed on a batch of {} expiries; each is retried on its own: {}", updates.size(),
+          e.toString());
+      replaced = new boolean[updates.size()];
+    }
+    List<AuditEvent> events = new ArrayList<>(updates.size());
+    List<Grant> ended = new ArrayList<>(updates.size());
+    for (int i = 0; i < replaced.length; i++) {
+      if (replaced[i]) {
+        Grant grant = updates.get(i).updated();
+        events.add(endedEvent(Ending.EXPIRE, null, grant, ranOut.get(i)));
+        ended.add(grant);
+      } else {
+        endOrRetry(batched.get(i).grantId, batched.get(i), Ending.EXPIRE, Grant.EXPIRED_REASON);
+      }
+    }
+    if (audit.writeReducingAll(events)) {
+      scheduleAuditRetry();
+    }
+    for (Grant grant : ended) {
+      tellEnded(Ending.EXPIRE, grant, null, Grant.EXPIRED_REASON);
     }
   }
 
@@ -1331,6 +1406,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       closeQuietly(feedSubscription);
       closeQuietly(malformedSubscription);
       expiry.close();
+      listeners.close();
     }
   }
 
@@ -1579,6 +1655,41 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   // ---------------------------------------------------------------- the expiry thread
 
+  /**
+   * The timers one advance found due: grants that ran out are expired together ({@link #expireAll}), every other
+   * timer on its own, guarded so that one that throws skips no other.
+   */
+  private void onTimers(List<TimerWheel.Timer> due) {
+    long now = time.millis();
+    List<LiveGrant> expiring = null;
+    List<TimerWheel.Timer> others = null;
+    for (int i = 0, n = due.size(); i < n; i++) {
+      TimerWheel.Timer timer = due.get(i);
+      if (timer instanceof LiveGrant grant && now >= grant.view.expiresAt) {
+        (expiring == null ? expiring = new ArrayList<>() : expiring).add(grant);
+      } else {
+        (others == null ? others = new ArrayList<>() : others).add(timer);
+      }
+    }
+    if (others != null) {
+      eachTimer.fire(others);
+    }
+    if (expiring != null) {
+      try {
+        expireAll(expiring);
+      } catch (RuntimeException e) {
+        // Not one of the store's failures (those are retried per grant): each still left is retried later.
+        log.error("could not expire a batch of {} grants; retrying each", expiring.size(), e);
+        for (LiveGrant grant : expiring) {
+          live.computeIfPresent(grant.grantId, (id, working) -> {
+            expiry.schedule(working, time.millis() + MAX_RETRY.toMillis());
+            return working;
+          });
+        }
+      }
+    }
+  }
+
   private void onTimer(TimerWheel.Timer timer) {
     if (timer instanceof LiveGrant grant) {
       try {
@@ -1678,7 +1789,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     }
     if (grant.started && !grant.warned && now >= view.expiresAt - expiryWarningMillis) {
       grant.warned = true;
-      listeners.emit("expiring soon", l -> l.onExpiringSoon(view.grant));
+      listeners.emit(view.grant.subject(), "expiring soon", l -> l.onExpiringSoon(view.grant));
     }
     live.computeIfPresent(grant.grantId, (id, working) -> {
       expiry.schedule(working, nextDeadline(working));

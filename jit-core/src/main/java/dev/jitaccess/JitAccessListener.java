@@ -5,10 +5,11 @@ import jakarta.annotation.Nullable;
 /**
  * Hears grant transitions, so an application can tell people (chat, mail) without polling.
  *
- * <p>Every method has a no-op default: implement the ones you need. Methods are called synchronously on the
- * thread that made the transition (the caller's, or the expiry thread for expiry), after the transition was
- * stored: keep them quick or hand off to an executor. A listener that throws is logged and never breaks the
- * engine or the other listeners.
+ * <p>Every method has a no-op default: implement the ones you need. Methods are called after the transition was
+ * stored and audited, on the manager's listener executor ({@link JitAccessManager.Builder#listenerExecutor}; by
+ * default one thread of the manager's), never on the thread that made the transition: the call that made it may
+ * return first. The transitions of one subject arrive one at a time and in order. A listener that throws is logged
+ * and never breaks the engine or the other listeners.
  */
 public interface JitAccessListener {
 

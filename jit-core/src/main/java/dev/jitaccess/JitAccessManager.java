@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * The entry point: request, check, extend and end just-in-time grants.
@@ -195,6 +196,7 @@ public interface JitAccessManager extends AutoCloseable {
     AuditSink auditSink;
     CredentialIssuer credentialIssuer;
     final List<JitAccessListener> listeners = new ArrayList<>();
+    Executor listenerExecutor;
     Clock clock;
     Duration clockStepThreshold = DEFAULT_CLOCK_STEP_THRESHOLD;
     ApproverDirectory approverDirectory = ApproverDirectory.NONE;
@@ -247,6 +249,19 @@ public interface JitAccessManager extends AutoCloseable {
     /** Hears transitions; may be called several times. */
     public Builder listener(JitAccessListener listener) {
       listeners.add(Validate.notNull("listener", listener));
+      return this;
+    }
+
+    /**
+     * Where listeners are called; default one daemon thread of the manager's. Whatever the executor, the events of
+     * one subject are called one at a time, in the order of the transitions; the engine never waits for them, so a
+     * slow listener delays no expiry. {@link JitAccessManager#close()} waits (up to 10 s) for the events emitted
+     * before it, and shuts down only the default executor. {@code Runnable::run} calls them on the thread that made
+     * the transition, the expiry thread included.
+     */
+    public Builder listenerExecutor(Executor executor) {
+      requireUnset("listenerExecutor", this.listenerExecutor);
+      this.listenerExecutor = Validate.notNull("listenerExecutor", executor);
       return this;
     }
 

@@ -64,7 +64,8 @@ class ApprovalEdgeCasesTest {
 
     assertThat(f.jit.deny(requestId, BOB, "not now")).isInstanceOf(RequestOutcome.Denied.class);
 
-    assertThat(rejected).singleElement().satisfies(r -> assertThat(r.endReason()).isEqualTo("not now"));
+    await().untilAsserted(() -> assertThat(rejected).singleElement()
+        .satisfies(r -> assertThat(r.endReason()).isEqualTo("not now")));
     f.audit.recover();
     f.clock.advance(Duration.ofSeconds(1));
     await().until(() -> f.events(AuditEventType.REJECTED).size() == 1);

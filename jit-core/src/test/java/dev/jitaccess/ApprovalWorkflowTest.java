@@ -86,7 +86,7 @@ class ApprovalWorkflowTest {
     assertThat(f.events(AuditEventType.APPROVED)).hasSize(2)
         .allSatisfy(e -> assertThat(e.requestId()).isEqualTo(requestId));
     assertThat(f.jit.pendingRequests()).isEmpty();
-    assertThat(heard).containsExactly("pending 2", "granted");
+    await().untilAsserted(() -> assertThat(heard).containsExactly("pending 2", "granted"));
   }
 
   @Test
@@ -309,7 +309,7 @@ class ApprovalWorkflowTest {
     assertThat(f.audit.events()).extracting(e -> e.type())
         .containsExactly(AuditEventType.REQUESTED, AuditEventType.BREAK_GLASS, AuditEventType.GRANTED);
     assertThat(f.jit.isAllowed(ALICE, ORDERS, "write")).isTrue();
-    assertThat(heard).containsExactly(grant);
+    await().untilAsserted(() -> assertThat(heard).containsExactly(grant));
     assertThat(f.jit.breakGlassReviews()).singleElement().satisfies(r -> {
       assertThat(r.grantId()).isEqualTo(grant.id());
       assertThat(r.incident()).isEqualTo("INC-4711");

@@ -114,13 +114,14 @@ class EndsSurviveStoreFailuresTest {
   }
 
   /**
-   * Gives a one-minute grant on {@code f}, lets it run out while {@code store} fails its reads (or its
-   * compare-and-sets), so that the expiry cannot be written, and has the store answer again.
+   * Gives a one-minute grant on {@code f}, lets it run out while {@code store} fails its reads and its
+   * compare-and-sets (or only the latter), so that the expiry cannot be written, and has the store answer again.
    */
   private static Grant expiredDuringAnOutage(EngineFixture f, FlakyStore store, boolean writes) {
     Grant grant = f.grant(ALICE, ORDERS, Duration.ofMinutes(1));
+    // An expiry writes the versions it shows without reading them first: failing reads alone would not stop it.
     store.failReads = !writes;
-    store.failWrites = writes;
+    store.failWrites = true;
     f.clock.advance(Duration.ofMinutes(1));
     await().until(() -> store.failed.get() > 0);
     assertThat(f.jit.isAllowed(ALICE, ORDERS, "read")).isFalse();

@@ -1,6 +1,19 @@
 package dev.jitaccess.bench;
 
+import dev.jitaccess.JitAccessManager;
+import dev.jitaccess.audit.AuditEvent;
+import dev.jitaccess.audit.AuditEventType;
+import dev.jitaccess.audit.AuditSink;
+import dev.jitaccess.audit.InMemoryAuditSink;
+import dev.jitaccess.audit.JsonLinesAuditSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,6 +39,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * steps; one op is the whole hour (single shot, refilled before each). Virtual time only: our wheel, Agrona, and
  * DelayQueue (whose getDelay reads the virtual clock; no remove, so 1e6 is fair to it). ScheduledThreadPoolExecutor
  * and Netty have no virtual time and would need a real hour.
+ *
+ * <p>{@link EngineBurst#engineBurst}: the whole engine. {@code burst} grants (of 10,000 subjects) due in the same tick
+ * on a clock the benchmark steps; one op moves the clock past their expiry and waits until the audit sink has
+ * accepted every {@code EXPIRED} event (each grant stored EXPIRED, off the check path, audited). Single shot, the
+ * grants made before each; expiries per second = burst / score. Sinks: {@code memory} (InMemoryAuditSink) and
+ * {@code file} (the hash-chained JsonLinesAuditSink in GROUP_COMMIT, on the machine's temporary directory); the
+ * in-memory store; no listener.
  */
 public class ExpireBenchmark {
 
@@ -78,6 +98,107 @@ public class ExpireBenchmark {
       }
     }
     return target;
+  }
+
+  @State(Scope.Benchmark)
+  public static class EngineBurst {
+    @Param({"memory", "file"})
+    public String sink;
+
+    @Param({"100000"})
+    public int burst;
+
+    /** Ten grants each at a burst of 1e5. */
+    static final int SUBJECTS = 10_000;
+
+    SteppedClock clock;
+    JitAccessManager jit;
+    JsonLinesAuditSink file;
+    Path dir;
+    final AtomicInteger expired = new AtomicInteger();
+    volatile CountDownLatch drained;
+
+    /** Counts the EXPIRED events the sink accepted, to know when the burst is drained. */
+    private AuditSink counting(AuditSink delegate) {
+      return new AuditSink() {
+        @Override
+        public void write(AuditEvent event) {
+          delegate.write(event);
+          count(List.of(event));
+        }
+
+        @Override
+        public void writeAll(List<AuditEvent> events) {
+          delegate.writeAll(events);
+          count(events);
+        }
+
+        private void count(List<AuditEvent> events) {
+          int n = 0;
+          for (AuditEvent event : events) {
+            if (event.type() == AuditEventType.EXPIRED) {
+              n++;
+            }
+          }
+          if (n > 0 && expired.addAndGet(n) == burst) {
+            drained.countDown();
+          }
+        }
+      };
+    }
+
+    @Setup(Level.Iteration)
+    public void fill() throws IOException {
+      close();
+      clock = new SteppedClock();
+      AuditSink target;
+      if (sink.equals("file")) {
+        dir = Files.createTempDirectory("jit-bench-audit");
+        file = JsonLinesAuditSink.builder(dir).durability(JsonLinesAuditSink.Durability.GROUP_COMMIT).build();
+        target = file;
+      } else {
+        target = new InMemoryAuditSink();
+      }
+      expired.set(0);
+      drained = new CountDownLatch(1);
+      jit = JitAccessManager.builder().policy(Engines.ALLOW_ALL).auditSink(counting(target)).clock(clock).build();
+      for (int i = 0; i < burst; i++) {
+        Engines.grant(jit, Engines.request(Engines.subject(i % SUBJECTS), Engines.exactResource(i % SUBJECTS,
+            i / SUBJECTS), Duration.ofMinutes(1)));
+      }
+    }
+
+    @TearDown(Level.Iteration)
+    public void close() throws IOException {
+      if (jit != null) {
+        jit.close();
+        jit = null;
+      }
+      if (file != null) {
+        file.close();
+        file = null;
+        try (var files = Files.list(dir)) {
+          for (Path p : files.toList()) {
+            Files.delete(p);
+          }
+        }
+        Files.delete(dir);
+      }
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2)
+  @Measurement(iterations = 5)
+  @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+  public int engineBurst(EngineBurst state) throws InterruptedException {
+    state.clock.advanceMillis(60_000);
+    if (!state.drained.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("drained only " + state.expired.get() + " of " + state.burst);
+    }
+    return state.expired.get();
   }
 
   @State(Scope.Benchmark)

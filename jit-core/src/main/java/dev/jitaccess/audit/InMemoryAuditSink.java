@@ -33,6 +33,21 @@ public final class InMemoryAuditSink implements AuditSink {
     }
   }
 
+  /** All or none, like {@link #write} of each, under one lock: a reader sees all of them or none. */
+  @Override
+  public void writeAll(List<AuditEvent> events) {
+    Validate.notNull("events", events);
+    for (int i = 0; i < events.size(); i++) {
+      Validate.notNull("events[" + i + "]", events.get(i));
+    }
+    synchronized (lock) {
+      if (failure != null) {
+        throw failure;
+      }
+      this.events.addAll(events);
+    }
+  }
+
   /** Every accepted event, oldest first; an immutable snapshot. */
   public List<AuditEvent> events() {
     synchronized (lock) {

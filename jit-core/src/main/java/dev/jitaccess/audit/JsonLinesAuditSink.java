@@ -206,6 +206,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final Object appendLock = new Object();
   private final JsonWriter json = new JsonWriter();
   private final MessageDigest sha = AuditChain.sha256();
+  /** The lines of the batch being appended, handed to the file with one write. */
+  private final ByteArray lines = new ByteArray();
   private Output out;
   private String fileName;
   private int fileIndex;
@@ -291,24 +293,59 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    */
   public long append(AuditEvent event) {
     Validate.notNull("event", event);
+    return appendAll(List.of(event));
+  }
+
+  /**
+   * Records the events in order, as {@link #write} does each, with one {@code write} to the file and, for
+   * {@link Durability#FSYNC_EACH} and {@link Durability#GROUP_COMMIT}, one {@code fsync} for all of them. They go
+   * to one file: a rotation that falls due takes place before them. All or none: an event too large for a line
+   * refuses the batch before anything is written, and a failed write or {@code fsync} fails every one of them.
+   *
+   * @throws AuditException when the events could not be recorded
+   */
+  @Override
+  public void writeAll(List<AuditEvent> events) {
+    Validate.notNull("events", events);
+    for (int i = 0; i < events.size(); i++) {
+      Validate.notNull("events[" + i + "]", events.get(i));
+    }
+    if (!events.isEmpty()) {
+      appendAll(events);
+    }
+  }
+
+  /** Appends a non-empty batch of events; returns the {@code seq} of its last line. */
+  private long appendAll(List<AuditEvent> events) {
+    AuditEvent first = events.get(0);
     long myTicket;
     long mySeq;
     Output myOut;
     synchronized (appendLock) {
-      ensureWritable(event);
+      ensureWritable(first);
       try {
         rotateIfDue();
-        byte[] hash = encodeEvent(event, seq + 1);
-        if (json.length() > AuditChain.MAX_LINE) {
-          throw new AuditException("cannot write " + describe(event) + ": its line would be " + json.length()
-              + " bytes, more than the " + AuditChain.MAX_LINE + " a log line may have");
+        long seqBefore = seq;
+        byte[] hashBefore = lastHash;
+        lines.length = 0;
+        for (AuditEvent event : events) {
+          byte[] hash = encodeEvent(event, seq + 1);
+          if (json.length() > AuditChain.MAX_LINE) {
+            seq = seqBefore; // nothing of the batch was written: the chain goes on from before it
+            lastHash = hashBefore;
+            throw new AuditException("cannot write " + describe(event) + ": its line would be " + json.length()
+                + " bytes, more than the " + AuditChain.MAX_LINE + " a log line may have");
+          }
+          lines.add(json);
+          seq++;
+          lastHash = hash;
         }
-        out.write(json.bytes(), 0, json.length());
-        seq++;
-        lastHash = hash;
-        fileSize += json.length();
+        out.write(lines.bytes, 0, lines.length);
+        fileSize += lines.length;
       } catch (IOException e) {
-        throw fail(e, event);
+        throw fail(e, first);
+      } finally {
+        lines.shrink();
       }
       mySeq = seq;
       myTicket = ++ticket;
@@ -316,8 +353,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       written = new Written(out, myTicket);
     }
     switch (durability) {
-      case FSYNC_EACH -> syncOwn(myOut, myTicket, event);
-      case GROUP_COMMIT -> groupCommit(myTicket, event);
+      case FSYNC_EACH -> syncOwn(myOut, myTicket, first);
+      case GROUP_COMMIT -> groupCommit(myTicket, first);
       case OS_BUFFERED -> { }
     }
     if (checkpointer != null) {
@@ -874,14 +911,28 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
   }
 
+  /** A growing byte buffer (doubling, so a batch of n lines costs O(n) copying). */
   private static final class ByteArray {
+    /** What a buffer keeps between batches; one burst's larger buffer is let go. */
+    private static final int KEPT = 64 * 1024;
+
     byte[] bytes = new byte[0];
     int length;
 
     void add(JsonWriter json) {
-      bytes = Arrays.copyOf(bytes, length + json.length());
+      int needed = length + json.length();
+      if (needed > bytes.length) {
+        bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8L, Math.max(needed, bytes.length * 2L)));
+      }
       System.arraycopy(json.bytes(), 0, bytes, length, json.length());
-      length += json.length();
+      length = needed;
+    }
+
+    void shrink() {
+      length = 0;
+      if (bytes.length > KEPT) {
+        bytes = new byte[KEPT];
+      }
     }
   }
 

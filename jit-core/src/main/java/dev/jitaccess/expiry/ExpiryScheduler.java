@@ -2,6 +2,8 @@ package dev.jitaccess.expiry;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -21,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * call {@link #wakeUp()} so the jump is seen at once.
  *
  * <p>On each wake the thread reads {@code nowMillis}, advances the wheel under the lock collecting the due
- * timers into a reused list (no allocation in steady state), releases the lock, then calls
- * {@code onExpired} for each of them on the expiry thread, outside the lock (so a callback may schedule or
- * cancel). A throwing callback is logged and neither stops the thread nor skips other timers. A clock that
- * goes back is harmless: the wheel never moves time back.
+ * timers into a reused list (no allocation in steady state), releases the lock, then hands them to the callback
+ * on the expiry thread, outside the lock (so a callback may schedule or cancel): to a {@link Batch} all at once,
+ * so that timers due together (a burst of grants expiring in one tick) can be handled together, or to a
+ * {@code Consumer} one by one. A throwing callback is logged and does not stop the thread; a throwing
+ * {@code Consumer} does not skip other timers either. A clock that goes back is harmless: the wheel never moves
+ * time back.
  *
  * <p>Races are the callback's concern: a timer is unlinked when it is collected, so one rescheduled or
  * cancelled by another thread after that but before its callback runs still gets the callback (and, if
@@ -35,12 +39,23 @@ public final class ExpiryScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExpiryScheduler.class);
   static final long MAX_PARK_MILLIS = 1_000;
 
+  /** Receives the timers that fell due in one advance, together. */
+  @FunctionalInterface
+  public interface Batch {
+    /**
+     * Handles the due timers, in the wheel's order. The list is the scheduler's own, reused after the call: read
+     * it, do not keep it. A timer that throws takes the rest of the list with it, so guard each one.
+     */
+    void fire(List<TimerWheel.Timer> due);
+  }
+
   private final LongSupplier nowMillis;
-  private final Consumer<? super TimerWheel.Timer> onExpired;
+  private final Batch onExpired;
   private final TimerWheel wheel;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayList<TimerWheel.Timer> due = new ArrayList<>();
+  private final List<TimerWheel.Timer> dueView = Collections.unmodifiableList(due);
   private final Consumer<TimerWheel.Timer> collector = due::add;
   private final Thread thread;
 
@@ -63,6 +78,19 @@ public final class ExpiryScheduler implements AutoCloseable {
       Duration tick,
       LongSupplier nowMillis,
       Consumer<? super TimerWheel.Timer> onExpired) {
+    this(each(onExpired), threadName, tick, nowMillis);
+  }
+
+  /**
+   * Starts the expiry thread, handing it the timers due in one advance together.
+   *
+   * @param onExpired called once per advance that found timers due, on the expiry thread, outside the lock
+   */
+  public static ExpiryScheduler batched(String threadName, Duration tick, LongSupplier nowMillis, Batch onExpired) {
+    return new ExpiryScheduler(onExpired, threadName, tick, nowMillis);
+  }
+
+  private ExpiryScheduler(Batch onExpired, String threadName, Duration tick, LongSupplier nowMillis) {
     Objects.requireNonNull(threadName, "threadName");
     Objects.requireNonNull(tick, "tick");
     this.nowMillis = Objects.requireNonNull(nowMillis, "nowMillis");
@@ -195,18 +223,36 @@ public final class ExpiryScheduler implements AutoCloseable {
 
   private void fireCollected() {
     // Only this thread touches `due`, so it is read outside the lock.
-    for (int i = 0, n = due.size(); i < n; i++) {
-      TimerWheel.Timer timer = due.get(i);
+    if (!due.isEmpty()) {
       try {
-        onExpired.accept(timer);
+        onExpired.fire(dueView);
       } catch (VirtualMachineError e) {
         throw e;
       } catch (Throwable t) {
-        // The timer's toString may be user code that prints secrets: log its type and deadline only.
-        log.error("Expiry callback failed for a {} due at {}", timer.getClass().getName(), timer.deadline(), t);
+        log.error("Expiry callback failed for a batch of {} timers", due.size(), t);
       }
+      due.clear();
     }
-    due.clear();
+  }
+
+  /**
+   * A {@link Batch} that calls {@code each} per timer and logs what one throws (its type and deadline only, since
+   * a timer's {@code toString} may be user code that prints secrets), so that it skips no other.
+   */
+  public static Batch each(Consumer<? super TimerWheel.Timer> each) {
+    Objects.requireNonNull(each, "each");
+    return due -> {
+      for (int i = 0, n = due.size(); i < n; i++) {
+        TimerWheel.Timer timer = due.get(i);
+        try {
+          each.accept(timer);
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (Throwable t) {
+          log.error("Expiry callback failed for a {} due at {}", timer.getClass().getName(), timer.deadline(), t);
+        }
+      }
+    };
   }
 
   /**

@@ -42,6 +42,17 @@ public abstract class ForwardingGrantStore implements GrantStore {
     return delegate.compareAndSet(expectedVersion, updated);
   }
 
+  /**
+   * Row by row through {@link #compareAndSet} of this store, not the delegate's batch: a decorator that overrides
+   * {@code compareAndSet} (to check, count or fail it) then sees every row of a batch too. A decorator that does not
+   * change {@code compareAndSet} may override this to call {@code delegate().compareAndSetAll} and keep the
+   * delegate's one round trip.
+   */
+  @Override
+  public boolean[] compareAndSetAll(List<Update> updates) {
+    return GrantStore.super.compareAndSetAll(updates);
+  }
+
   @Override
   public Optional<Grant> findById(String grantId) {
     return delegate.findById(grantId);

@@ -32,6 +32,21 @@ class InMemoryAuditSinkTest {
   }
 
   @Test
+  void aBatchIsKeptInOrderAfterEarlierEventsAndAFailingSinkKeepsNoneOfIt() {
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    AuditEvent a = event("a", AuditEventType.GRANTED);
+    AuditEvent b = event("b", AuditEventType.EXPIRED);
+    AuditEvent c = event("c", AuditEventType.EXPIRED);
+    sink.write(a);
+    sink.writeAll(List.of(b, c));
+    sink.failWith(new IllegalStateException("disk full"));
+
+    assertThatThrownBy(() -> sink.writeAll(List.of(event("d", AuditEventType.EXPIRED))))
+        .hasMessage("disk full");
+    assertThat(sink.events()).containsExactly(a, b, c);
+  }
+
+  @Test
   void filtersByType() {
     AuditEvent a = event("a", AuditEventType.GRANTED);
     AuditEvent b = event("b", AuditEventType.REVOKED);

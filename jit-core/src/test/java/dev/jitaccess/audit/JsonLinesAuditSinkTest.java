@@ -171,6 +171,78 @@ class JsonLinesAuditSinkTest {
   }
 
   @Test
+  void aBatchIsChainedInOrderAmongSingleWritesWithOneForceAndVerifies() throws Exception {
+    FaultyOutputs outputs = new FaultyOutputs();
+    try (JsonLinesAuditSink sink = outputs.attach(JsonLinesAuditSink.builder(dir).maxFileSize(64 * 1024)
+        .durability(Durability.GROUP_COMMIT)).build()) {
+      sink.write(TestEvents.event(0));
+      int before = outputs.syncs.get();
+      List<AuditEvent> batch = new ArrayList<>();
+      for (int i = 1; i <= 500; i++) {
+        batch.add(TestEvents.event(i));
+      }
+      sink.writeAll(batch);
+      assertThat(outputs.syncs.get() - before).isEqualTo(1);
+      assertThat(sink.head().seq()).isEqualTo(502); // OPENED, one single write, the batch
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      List<Future<?>> writes = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        int base = 1_000 * (t + 1);
+        writes.add(pool.submit(() -> {
+          for (int i = 0; i < 20; i++) {
+            if (i % 2 == 0) {
+              sink.writeAll(List.of(TestEvents.event(base + i), TestEvents.event(base + i + 500)));
+            } else {
+              sink.write(TestEvents.event(base + i));
+            }
+          }
+        }));
+      }
+      for (Future<?> write : writes) {
+        write.get(30, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      sink.writeAll(List.of());
+    }
+    AuditLogVerifier.Result result = AuditLogVerifier.verify(dir);
+    assertThat(result.ok()).as("%s", result).isTrue();
+    List<JsonNode> nodes = nodes(dir.resolve("audit-00000001.jsonl"));
+    assertThat(nodes.subList(2, 502)).extracting(n -> n.get("id").asText())
+        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 500)
+            .mapToObj(i -> TestEvents.event(i).id()).toList());
+  }
+
+  @Test
+  void aBatchWithAnEventTooBigForALineWritesNoneOfItAndTheLogStaysVerifiable() throws IOException {
+    AuditEvent big = new AuditEvent("e-big", AuditEventType.REQUESTED, TestEvents.T0, null,
+        dev.jitaccess.Subject.user("alice"), "prod/db", Set.of("read"), null, "r-1", "x".repeat(AuditChain.MAX_LINE),
+        Map.of());
+    try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).build()) {
+      long head = sink.head().seq();
+      assertThatThrownBy(() -> sink.writeAll(List.of(TestEvents.event(1), big, TestEvents.event(2))))
+          .isInstanceOf(AuditException.class).hasMessageContaining("e-big");
+      assertThat(sink.head().seq()).isEqualTo(head);
+      sink.writeAll(List.of(TestEvents.event(3), TestEvents.event(4)));
+    }
+    assertThat(AuditLogVerifier.verify(dir).ok()).isTrue();
+    assertThat(nodes(dir.resolve("audit-00000001.jsonl"))).extracting(n -> n.get("type").asText())
+        .containsExactly("OPENED", TestEvents.event(3).type().name(), TestEvents.event(4).type().name(), "CLOSED");
+  }
+
+  @Test
+  void aBatchWhoseWriteFailsFailsAsAWholeAndTheNextWriteRecovers() throws IOException {
+    FaultyOutputs outputs = new FaultyOutputs();
+    try (JsonLinesAuditSink sink = outputs.attach(JsonLinesAuditSink.builder(dir)).build()) {
+      outputs.tearNextWrite.set(true);
+      assertThatThrownBy(() -> sink.writeAll(List.of(TestEvents.event(1), TestEvents.event(2))))
+          .isInstanceOf(AuditException.class);
+      
+      sink.writeAll(List.of(TestEvents.event(3), TestEvents.event(4)));
+    }
+    assertThat(AuditLogVerifier.verify(dir).ok()).isTrue();
+  }
+
+  @Test
   void aLogThatDoesNotVerifyAtItsEndIsNotContinued() throws IOException {
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(dir).build()) {
       sink.write(TestEvents.event(1));

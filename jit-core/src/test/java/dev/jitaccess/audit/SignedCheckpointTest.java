@@ -96,6 +96,29 @@ class SignedCheckpointTest {
   }
 
   @Test
+  void batchesOfEventsAreCheckpointedAndTheLogIsProvenToItsEnd() throws IOException {
+    try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(logDir()).maxFileSize(4096)
+        .durability(JsonLinesAuditSink.Durability.GROUP_COMMIT).checkpoints(KEY.getPrivate(), witness())
+        .checkpointEvery(10, NEVER).build()) {
+      for (int b = 0; b < 6; b++) {
+        List<AuditEvent> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+          batch.add(TestEvents.event(b * 100 + i));
+        }
+        sink.writeAll(batch);
+        if (b == 2) {
+          await().until(() -> !witness().read().isEmpty());
+        }
+      }
+    }
+    assertThat(witness().read().size()).isGreaterThanOrEqualTo(2);
+    Result result = verify();
+    assertThat(result.ok()).as("%s", result).isTrue();
+    assertThat(result.proven()).as("%s", result).isTrue();
+    assertThat(result.unprovenTail()).isZero();
+  }
+
+  @Test
   void theTimerCheckpointsAnIdleLog() {
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.builder(logDir()).checkpoints(KEY.getPrivate(), witness())
         .checkpointEvery(1_000_000, Duration.ofMillis(20)).build()) {

@@ -265,6 +265,88 @@ public abstract class GrantStoreContract {
     assertThat(mine(store.findActive())).isEmpty();
   }
 
+  // ---------------------------------------------------------------------------------- batch compare-and-set
+
+  /**
+   * The rows of a batch a burst of ends makes, with every outcome a row can have: a grant at the expected version,
+   * one another instance changed first, one already ended, one never saved, and two rows on one grant.
+   */
+  private List<GrantStore.Update> mixedBatch(String tag, Subject subject) {
+    Grant fresh = grant(id(tag + "-fresh"), subject);
+    Grant changedElsewhere = grant(id(tag + "-elsewhere"), subject);
+    Grant ended = grant(id(tag + "-ended"), subject);
+    Grant twice = grant(id(tag + "-twice"), subject);
+    Grant never = grant(id(tag + "-never"), subject);
+    for (Grant g : List.of(fresh, changedElsewhere, ended, twice)) {
+      store.save(g);
+    }
+    assertThat(store.compareAndSet(0, changedElsewhere.withExpiresAt(T1.plusSeconds(60)))).isTrue();
+    assertThat(store.compareAndSet(0, ended.ended(GrantState.REVOKED, T0, "revoked first"))).isTrue();
+    Grant twiceExtended = twice.withExpiresAt(T1.plusSeconds(30));
+    return List.of(
+        new GrantStore.Update(0, fresh.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)),
+        new GrantStore.Update(0, changedElsewhere.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)),
+        new GrantStore.Update(0, ended.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)),
+        new GrantStore.Update(0, never.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)),
+        new GrantStore.Update(0, twiceExtended),
+        new GrantStore.Update(0, twice.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)),
+        new GrantStore.Update(1, twiceExtended.ended(GrantState.EXPIRED, T1.plusSeconds(30), Grant.EXPIRED_REASON)));
+  }
+
+  @Test
+  public void compareAndSetAllDecidesEachRowAsCompareAndSetWould() {
+    Subject alice = user("alice");
+    List<GrantStore.Update> batch = mixedBatch("batch", alice);
+    List<GrantStore.Update> oneByOne = mixedBatch("single", alice);
+
+    boolean[] replaced = store.compareAndSetAll(batch);
+    boolean[] expected = new boolean[oneByOne.size()];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = store.compareAndSet(oneByOne.get(i).expectedVersion(), oneByOne.get(i).updated());
+    }
+
+    assertThat(replaced).containsExactly(true, false, false, false, true, false, true);
+    assertThat(replaced).containsExactly(expected);
+    for (int i = 0; i < batch.size(); i++) {
+      Optional<Grant> inBatch = store.findById(batch.get(i).updated().id());
+      Optional<Grant> single = store.findById(oneByOne.get(i).updated().id());
+      assertThat(inBatch.map(Grant::version)).as("row %d", i).isEqualTo(single.map(Grant::version));
+      assertThat(inBatch.map(Grant::state)).as("row %d", i).isEqualTo(single.map(Grant::state));
+      assertThat(inBatch.map(Grant::endReason)).as("row %d", i).isEqualTo(single.map(Grant::endReason));
+    }
+    assertThat(store.findActiveBySubject(alice)).extracting(Grant::id)
+        .containsExactlyInAnyOrder(id("batch-elsewhere"), id("single-elsewhere"));
+  }
+
+  @Test
+  public void compareAndSetAllEndsABurstOfGrantsAndAnEmptyBatchChangesNothing() {
+    Subject alice = user("alice");
+    List<GrantStore.Update> burst = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      Grant g = grant(id("burst" + i), alice);
+      store.save(g);
+      burst.add(new GrantStore.Update(0, g.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)));
+    }
+
+    assertThat(store.compareAndSetAll(List.of())).isEmpty();
+    assertThat(mine(store.findActive())).hasSize(1_000);
+    boolean[] replaced = store.compareAndSetAll(burst);
+
+    assertThat(replaced).hasSize(1_000).doesNotContain(false);
+    assertThat(mine(store.findActive())).isEmpty();
+    assertThat(store.findById(id("burst999"))).contains(burst.get(999).updated());
+    assertThat(store.compareAndSetAll(burst)).hasSize(1_000).doesNotContain(true);
+  }
+
+  @Test
+  public void aBatchRowMustNameTheNextVersion() {
+    Grant g = grant(id("g"), user("alice"));
+    assertThatThrownBy(() -> new GrantStore.Update(1, g.ended(GrantState.EXPIRED, T1, Grant.EXPIRED_REASON)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("updated.version");
+    assertThatThrownBy(() -> new GrantStore.Update(0, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("updated");
+  }
+
   // ----------------------------------------------------------------------------------------------- look-ups
 
   @Test

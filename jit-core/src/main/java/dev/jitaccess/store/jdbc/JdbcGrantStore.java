@@ -169,6 +169,8 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
   private final String selectReview;
   private final String selectOpenReviews;
   private final String insertChange;
+  /** PostgreSQL only: the change-log rows (and notifications) of many ids, given as an array. */
+  private final String insertChanges;
 
   private final List<FeedWorker> workers = new CopyOnWriteArrayList<>();
   private final List<Consumer<MalformedRecord>> malformedListeners = new CopyOnWriteArrayList<>();
@@ -222,6 +224,8 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
         ? "WITH c AS (INSERT INTO " + changes + " (kind, id, changed_at) VALUES (?, ?, ?) RETURNING kind, id) "
             + "SELECT pg_notify(?, c.kind || ':' || c.id) FROM c"
         : "INSERT INTO " + changes + " (kind, id, changed_at) VALUES (?, ?, ?)";
+    insertChanges = "WITH c AS (INSERT INTO " + changes + " (kind, id, changed_at) SELECT ?, u.id, ? FROM "
+        + "unnest(CAST(? AS TEXT[])) AS u(id) RETURNING kind, id) SELECT pg_notify(?, c.kind || ':' || c.id) FROM c";
   }
 
   public static Builder builder() {
@@ -310,24 +314,7 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     return write("compare-and-set grant " + Validate.show(updated.id()), c -> {
       int changed;
       try (PreparedStatement ps = c.prepareStatement(updateGrant)) {
-        ps.setString(1, updated.requestId());
-        ps.setString(2, updated.resource());
-        ps.setString(3, Codec.actions(updated.actions()));
-        ps.setLong(4, times.notBefore);
-        ps.setLong(5, times.expiresAt);
-        ps.setString(6, updated.state().name());
-        ps.setString(7, updated.justification());
-        ps.setString(8, updated.reference());
-        ps.setString(9, Codec.approvals(updated.approvals()));
-        ps.setBoolean(10, updated.breakGlass());
-        ps.setString(11, updated.rule());
-        ps.setLong(12, updated.version());
-        setLong(ps, 13, times.endedAt);
-        ps.setString(14, updated.endReason());
-        ps.setString(15, updated.id());
-        ps.setLong(16, expectedVersion);
-        ps.setString(17, updated.subject().kind().name());
-        ps.setString(18, updated.subject().id());
+        bindUpdate(ps, expectedVersion, updated, times);
         changed = ps.executeUpdate();
       }
       if (changed == 0) {
@@ -337,6 +324,76 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
       logChange(c, GRANT, updated.id());
       return true;
     });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here in one transaction: the updates go as one JDBC batch and their change-log rows as one more statement,
+   * so a burst costs two round trips however many rows it has. A failure rolls every row back and throws.
+   *
+   * @throws IllegalArgumentException as {@link #compareAndSet} does, for any row; then no row is changed
+   */
+  @Override
+  public boolean[] compareAndSetAll(List<Update> updates) {
+    Validate.notNull("updates", updates);
+    int n = updates.size();
+    if (n == 0) {
+      return new boolean[0];
+    }
+    GrantTimes[] times = new GrantTimes[n];
+    for (int i = 0; i < n; i++) {
+      times[i] = GrantTimes.of(Validate.notNull("updates[" + i + "]", updates.get(i)).updated());
+    }
+    return write("compare-and-set " + n + " grants", c -> {
+      int[] counts;
+      try (PreparedStatement ps = c.prepareStatement(updateGrant)) {
+        for (int i = 0; i < n; i++) {
+          bindUpdate(ps, updates.get(i).expectedVersion(), updates.get(i).updated(), times[i]);
+          ps.addBatch();
+        }
+        counts = ps.executeBatch();
+      }
+      boolean[] replaced = new boolean[n];
+      List<String> changed = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        Update update = updates.get(i);
+        if (counts.length != n || counts[i] == Statement.SUCCESS_NO_INFO) {
+          // Without a count per row no row's fate is known: roll back, and let the caller do them one by one.
+          throw new SQLException("the JDBC driver did not report how many rows each update of the batch changed");
+        }
+        replaced[i] = counts[i] > 0;
+        if (replaced[i]) {
+          changed.add(update.updated().id());
+        } else {
+          requireSameSubject(c, update.expectedVersion(), update.updated());
+        }
+      }
+      logChanges(c, GRANT, changed);
+      return replaced;
+    });
+  }
+
+  private static void bindUpdate(PreparedStatement ps, long expectedVersion, Grant updated, GrantTimes times)
+      throws SQLException {
+    ps.setString(1, updated.requestId());
+    ps.setString(2, updated.resource());
+    ps.setString(3, Codec.actions(updated.actions()));
+    ps.setLong(4, times.notBefore);
+    ps.setLong(5, times.expiresAt);
+    ps.setString(6, updated.state().name());
+    ps.setString(7, updated.justification());
+    ps.setString(8, updated.reference());
+    ps.setString(9, Codec.approvals(updated.approvals()));
+    ps.setBoolean(10, updated.breakGlass());
+    ps.setString(11, updated.rule());
+    ps.setLong(12, updated.version());
+    setLong(ps, 13, times.endedAt);
+    ps.setString(14, updated.endReason());
+    ps.setString(15, updated.id());
+    ps.setLong(16, expectedVersion);
+    ps.setString(17, updated.subject().kind().name());
+    ps.setString(18, updated.subject().id());
   }
 
   /** After a compare-and-set that changed nothing: was it because the subject differs? That is a caller's bug. */
@@ -715,6 +772,37 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
       } else {
         ps.executeUpdate();
       }
+    }
+  }
+
+  /** {@link #logChange} for many ids in one statement (PostgreSQL) or one JDBC batch (the others). */
+  private void logChanges(Connection c, char kind, List<String> ids) throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (dialect.notifies()) {
+      try (PreparedStatement ps = c.prepareStatement(insertChanges)) {
+        ps.setString(1, String.valueOf(kind));
+        ps.setLong(2, clock.millis());
+        ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+        ps.setString(4, feed.channel());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            // one pg_notify per row, sent when the transaction commits
+          }
+        }
+      }
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(insertChange)) {
+      long now = clock.millis();
+      for (String id : ids) {
+        ps.setString(1, String.valueOf(kind));
+        ps.setString(2, id);
+        ps.setLong(3, now);
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
   }
 
@@ -1124,6 +1212,11 @@ public final class JdbcGrantStore implements GrantStore, ChangeFeed, MalformedRe
     Unshared(JdbcGrantStore store) {
       super(store);
       this.store = store;
+    }
+
+    @Override
+    public boolean[] compareAndSetAll(List<Update> updates) {
+      return store.compareAndSetAll(updates); // it changes nothing about compareAndSet: keep the one round trip
     }
 
     @Override

@@ -313,7 +313,8 @@ class JitAccessAutoConfigurationTest {
           JitAccessManager jit = context.getBean(JitAccessManager.class);
           assertThat(jit.toString()).contains("ForwardingManager");
           request(jit, ALICE, "prod/db/orders", "read");
-          assertThat(heard).contains("granted prod/db/orders", "request prod/db/orders");
+          org.awaitility.Awaitility.await().untilAsserted(
+              () -> assertThat(heard).contains("granted prod/db/orders", "request prod/db/orders"));
           assertThat(jit.isAllowed(ALICE, "prod/db/orders", "read")).isTrue();
           clock.advance(Duration.ofMinutes(11));
           assertThat(jit.isAllowed(ALICE, "prod/db/orders", "read")).isFalse();
