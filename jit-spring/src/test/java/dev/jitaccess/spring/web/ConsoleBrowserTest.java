@@ -275,7 +275,8 @@ class ConsoleBrowserTest {
   /** Signs out whoever was signed in, signs {@code user} in through the login form, and waits for the console. */
   private static void signIn(String user) {
     chromium.driver.manage().deleteAllCookies();
-    chromium.driver.get(root + "/jit/");
+    // The base path as people type it, without the slash: the page's relative asset links must still resolve.
+    chromium.driver.get(root + "/jit");
     waitUntil(ExpectedConditions.presenceOfElementLocated(By.name("username")));
     chromium.driver.findElement(By.name("username")).sendKeys(user);
     chromium.driver.findElement(By.name("password")).sendKeys(user + "-pw");
