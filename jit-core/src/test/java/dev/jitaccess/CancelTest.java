@@ -7,6 +7,7 @@ import static dev.jitaccess.EngineFixture.ORDERS;
 import static dev.jitaccess.EngineFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.jitaccess.audit.AuditEvent;
 import dev.jitaccess.audit.AuditEventType;
@@ -61,7 +62,9 @@ class CancelTest {
       assertThat(e.subject()).isEqualTo(ALICE);
       assertThat(e.requestId()).isEqualTo(requestId);
     });
-    assertThat(heard).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RequestState.CANCELLED));
+    // Listeners run on the manager's listener thread: the cancellation is heard soon after cancel returns.
+    await().untilAsserted(() -> assertThat(heard).singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo(RequestState.CANCELLED)));
     assertThatThrownBy(() -> f.jit.approve(requestId, BOB, null)).isInstanceOf(IllegalStateException.class);
     assertThat(f.jit.cancel(requestId, ALICE)).as("ended already").isFalse();
     assertThat(f.events(AuditEventType.CANCELLED)).hasSize(1);
