@@ -100,6 +100,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   /** The pending requests this instance knows of (its own, stored ones at start, others' through the feed). */
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
+  /** The same requests' latest records, by approver and approver group, for {@link #pendingRequestsFor}. */
+  private final PendingIndex pendingIndex = new PendingIndex();
   /**
    * Grants whose end the engine decided but the store did not take (it failed at the moment of expiry, or could
    * not confirm a grant just given): off the check path, and retried on the expiry thread until written. Each
@@ -215,6 +217,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
         Optional<RequestRecord> stored = store.findRequest(requestId);
         if (stored.isPresent() && stored.get().state() == RequestState.PENDING) {
           watchReviewWindow(stored.get());
+          // This instance may have ended the request between the read and the watch, and forgotten it before
+          // the watch put it back: read again, so what is known here never outlives the request.
+          stored = store.findRequest(requestId);
+        }
+        if (stored.isPresent() && stored.get().state() == RequestState.PENDING) {
+          pendingIndex.update(stored.get());
         } else {
           cancelReviewWindow(requestId);
         }
@@ -240,8 +248,15 @@ final class DefaultJitAccessManager implements JitAccessManager {
             refreshGrant(grantId);
           }
         }
+        Set<String> stillPending = new java.util.HashSet<>();
         for (RequestRecord request : store.findPendingRequests()) {
+          stillPending.add(request.id());
           watchReviewWindow(request);
+        }
+        for (String requestId : pendingIndex.ids()) {
+          if (!stillPending.contains(requestId)) {
+            requestChanged(requestId); // ended unheard, or made here since the listing: the store says which
+          }
         }
         resyncOwed = false;
         alive();
@@ -692,13 +707,23 @@ final class DefaultJitAccessManager implements JitAccessManager {
         .toList();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>From what this instance knows (its own requests, the store's at start, other instances' through the change
+   * feed), indexed by approver and group: the cost is that of the requests naming the approver or one of its groups,
+   * not of every pending one.
+   */
   @Override
   public List<RequestRecord> pendingRequestsFor(Subject approver) {
     Validate.notNull("approver", approver);
     Set<String> groups = groupsOf(approver);
-    return pendingRequests().stream()
-        .filter(r -> r.requirement().isEligible(approver, groups, r.requester(), personKey)
+    long now = time.millis();
+    return pendingIndex.candidates(approver, groups).stream()
+        .filter(r -> r.state() == RequestState.PENDING && !reviewClosed(r, now)
+            && r.requirement().isEligible(approver, groups, r.requester(), personKey)
             && !r.isApprovedBy(approver, personKey))
+        .sorted(java.util.Comparator.comparing(RequestRecord::createdAt))
         .toList();
   }
 
@@ -708,6 +733,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       Optional<RequestRecord> stored = readRequest(requestId);
       if (stored.isEmpty() || stored.get().state() != RequestState.PENDING) {
         reviewWindows.remove(requestId);
+        pendingIndex.remove(requestId);
         return;
       }
       RequestRecord current = stored.get();
@@ -732,6 +758,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private ReviewWindow watchReviewWindow(RequestRecord request) {
+    pendingIndex.put(request);
     ReviewWindow window = reviewWindows.computeIfAbsent(request.id(),
         id -> new ReviewWindow(id, request.requester(), time.behind()));
     expiry.schedule(window, request.reviewDeadline().toEpochMilli() + window.offset);
@@ -750,6 +777,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private void cancelReviewWindow(String requestId) {
+    pendingIndex.remove(requestId);
     ReviewWindow window = reviewWindows.remove(requestId);
     if (window != null) {
       expiry.cancel(window);
@@ -1840,9 +1868,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return fromStore("read the review of grant " + grantId, () -> store.findReview(grantId));
   }
 
+  /** Compare-and-set on a stored request; what it changed is known here at once, for the listings. */
   private boolean casRequest(RequestRecord expected, RequestRecord updated) {
-    return fromStore("update request " + expected.id(),
+    boolean changed = fromStore("update request " + expected.id(),
         () -> store.compareAndSetRequest(expected.version(), updated));
+    if (changed) {
+      pendingIndex.update(updated);
+    }
+    return changed;
   }
 
   private List<Grant> readActive(Subject subject) {
