@@ -40,15 +40,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Where the truth is</h2>
  * The {@link GrantStore} is the record; every change is a compare-and-set on the grant's version there, which is
  * what makes ends exactly-once when expiry, release and revocation race. The engine mirrors the active grants in
- * {@link #index} (subject to its one {@link LiveGrant}, or an immutable group of them) so that {@link #check} never calls the
- * store, takes no lock and allocates nothing.
+ * {@link #index} ({@link CheckIndex}: per subject one flat record of its grants) so that {@link #check} never calls
+ * the store, takes no lock and allocates nothing.
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>Application threads call everything. Checks read {@code index} (a {@link ConcurrentHashMap} read) and
- *       each grant's volatile view.</li>
- *   <li>Changes to one subject's entry are serialised by {@code index.compute} on that subject; changes to one
- *       grant's working copy by {@code live.compute} on its id. Neither lock is held during store or audit I/O.</li>
+ *   <li>Application threads call everything. Checks read {@code index} (a {@link ConcurrentHashMap} read and one
+ *       record; see {@link CheckIndex} for its threads and publication).</li>
+ *   <li>Changes to one grant's working copy are serialised by {@code live.compute} on its id, which updates the
+ *       subject's record inside (that lock first, then the index's). No lock is held during store or audit I/O.</li>
  *   <li>The expiry thread of {@link ExpiryScheduler} fires grant timers (ending them through the same
  *       compare-and-set path as a revocation), review windows, credential invalidation retries, the audit
  *       backlog, and the retries of ends the store failed to take ({@code pendingEnds}: a failing caller adds
@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  *       once).</li>
  *   <li>A store's {@link ChangeFeed} thread reports other instances' changes; they go through the same upsert
  *       ({@code publish}) and drop ({@code unpublish}) as local ones.</li>
- *   <li>Per-subject limits are taken as {@link SubjectSlots} before a request's I/O and filled atomically with the
- *       grant or pending request becoming visible, so racing requests of one subject cannot overshoot them.</li>
+ *   <li>Per-subject limits are reserved in the subject's {@link CheckIndex} entry before a request's I/O and handed
+ *       over atomically with the grant or pending request being counted, so racing requests of one subject cannot
+ *       overshoot them.</li>
  *   <li>Extensions of one grant are serialised on its working copy, so a second never builds on a first that
  *       may still fail.</li>
  *   <li>Whichever thread reads the time may notice a wall clock step ({@link EngineTime}); it only records it in
@@ -95,8 +96,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ClockSteps clockSteps;
   private final UsageAudit usageAudit;
   private final DeniedAuditLimiter deniedLimiter;
-  /** Subject to its active grants: the {@link LiveGrant} itself when it has one, a {@link LiveGrant.Group} else. */
-  private final ConcurrentHashMap<Subject, Object> index = new ConcurrentHashMap<>();
+  /** The check path's per-subject records, and the per-subject limits' counts. */
+  private final CheckIndex index;
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   /** The pending requests this instance knows of (its own, stored ones at start, others' through the feed). */
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
@@ -118,8 +119,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final long expiryWarningMillis;
   private final long stalenessMillis;
   private final int maxPendingRequestsPerSubject;
-  private final SubjectSlots activeGrantSlots;
-  private final SubjectSlots pendingRequestSlots;
+  private final int maxActiveGrantsPerSubject;
+  private final String activeGrantRefusal;
+  private final String pendingRequestRefusal;
   private final int maxJustificationLength;
   private final int maxActionsPerRequest;
   /** Checks are denied after this instant unless the store's change feed says it is alive; no feed: never. */
@@ -149,11 +151,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
     this.expiryWarningMillis = builder.expiryWarning.toMillis();
     this.stalenessMillis = builder.stalenessBound.toMillis();
     this.maxPendingRequestsPerSubject = builder.maxPendingRequestsPerSubject;
-    this.activeGrantSlots = new SubjectSlots(builder.maxActiveGrantsPerSubject,
-        subject -> LiveGrant.count(index.get(subject)),
-        "too many active grants for this subject (limit " + builder.maxActiveGrantsPerSubject + ")");
-    this.pendingRequestSlots = new SubjectSlots(maxPendingRequestsPerSubject, this::pendingHere,
-        "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject + ")");
+    this.maxActiveGrantsPerSubject = builder.maxActiveGrantsPerSubject;
+    this.activeGrantRefusal = "too many active grants for this subject (limit " + maxActiveGrantsPerSubject + ")";
+    this.pendingRequestRefusal = "too many pending requests for this subject (limit " + maxPendingRequestsPerSubject
+        + ")";
+    this.index = new CheckIndex(usageAudit, new CheckGate());
     this.maxJustificationLength = builder.maxJustificationLength;
     this.maxActionsPerRequest = builder.maxActionsPerRequest;
     // Before the first read, so that a record the store leaves out at start is audited too.
@@ -367,11 +369,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
     PolicyDecision decision = request.breakGlass() && request.startAt() != null && request.startAt().isAfter(now)
         ? PolicyDecision.deny("break-glass access starts at once; it cannot be scheduled")
         : evaluate(request);
-    SubjectSlots limit = decision instanceof PolicyDecision.Allow ? activeGrantSlots
-        : decision instanceof PolicyDecision.RequireApprovals && !request.breakGlass() ? pendingRequestSlots : null;
-    try (SubjectSlots.Slot slot = limit == null ? null : limit.tryTake(request.subject())) {
-      if (limit != null && (slot == null || limit == pendingRequestSlots && pendingInStore(request.subject()))) {
-        decision = PolicyDecision.deny(limit.refusal());
+    boolean grantLimit = decision instanceof PolicyDecision.Allow;
+    boolean pendingLimit = decision instanceof PolicyDecision.RequireApprovals && !request.breakGlass();
+    try (CheckIndex.Slot slot = grantLimit ? index.reserveGrant(request.subject(), maxActiveGrantsPerSubject)
+        : pendingLimit ? index.reservePending(request.subject(), maxPendingRequestsPerSubject) : null) {
+      if ((grantLimit || pendingLimit) && (slot == null || pendingLimit && pendingInStore(request.subject()))) {
+        decision = PolicyDecision.deny(grantLimit ? activeGrantRefusal : pendingRequestRefusal);
       }
       if (decision instanceof PolicyDecision.Allow allow) {
         return new RequestOutcome.Granted(
@@ -398,17 +401,6 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject;
   }
 
-  /** How many requests of {@code subject} wait for approval, as far as this instance knows; does not block. */
-  private int pendingHere(Subject subject) {
-    int count = 0;
-    for (ReviewWindow window : reviewWindows.values()) {
-      if (window.requester.equals(subject)) {
-        count++;
-      }
-    }
-    return count;
-  }
-
   private PolicyDecision evaluate(AccessRequest request) {
     try {
       PolicyDecision decision = policy.evaluate(request);
@@ -427,7 +419,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
    * @param waited the stored record of a request that waited for approvals, or {@code null}
    */
   private Grant grant(AccessRequest request, String requestId, String rule, Duration allowed,
-      List<Approval> approvals, Instant now, @Nullable RequestRecord waited, @Nullable SubjectSlots.Slot slot,
+      List<Approval> approvals, Instant now, @Nullable RequestRecord waited, @Nullable CheckIndex.Slot slot,
       boolean bound) {
     Instant start = request.startAt() != null && request.startAt().isAfter(now)
         ? Instant.ofEpochMilli(request.startAt().toEpochMilli())
@@ -467,7 +459,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       queueForReview(grant);
     }
     long offset = time.offsetSince(now);
-    LiveGrant working = slot == null ? publish(grant, offset) : slot.fill(() -> publish(grant, offset));
+    LiveGrant working = publish(grant, offset, slot);
     // A revocation may have raced between save and publish: it could not see the working copy to drop it.
     boolean endedMeanwhile;
     try {
@@ -516,7 +508,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   // ---------------------------------------------------------------- approvals
 
   private RequestOutcome awaitApprovals(AccessRequest request, String requestId,
-      PolicyDecision.RequireApprovals decision, Instant now, SubjectSlots.Slot slot) {
+      PolicyDecision.RequireApprovals decision, Instant now, CheckIndex.Slot slot) {
     ApprovalRequirement requirement = decision.requirement();
     Duration duration = decision.duration().compareTo(request.duration()) < 0 ? decision.duration() : request.duration();
     RequestRecord record = new RequestRecord(requestId, request, decision.rule(), duration, requirement, List.of(),
@@ -526,7 +518,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     } catch (RuntimeException e) {
       throw new JitAccessException("the grant store could not save request " + requestId + "; nothing is pending", e);
     }
-    slot.fill(() -> watchReviewWindow(record));
+    watchReviewWindow(record, slot);
     listeners.emit("pending approval", l -> l.onPendingApproval(record));
     return new RequestOutcome.Pending(requestId, record.approvalsNeeded());
   }
@@ -732,8 +724,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     while (true) {
       Optional<RequestRecord> stored = readRequest(requestId);
       if (stored.isEmpty() || stored.get().state() != RequestState.PENDING) {
-        reviewWindows.remove(requestId);
-        pendingIndex.remove(requestId);
+        forgetReviewWindow(requestId);
         return;
       }
       RequestRecord current = stored.get();
@@ -745,7 +736,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       if (!casRequest(current, expired)) {
         continue;
       }
-      reviewWindows.remove(requestId);
+      forgetReviewWindow(requestId);
       if (audit.writeReducing(event(AuditEventType.EXPIRED, null, current.requester(), current.request().resource(),
           current.request().actions(), null, requestId, expired.endReason(),
           Map.of("reviewDeadline", current.reviewDeadline().toString(),
@@ -758,9 +749,16 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private ReviewWindow watchReviewWindow(RequestRecord request) {
+    return watchReviewWindow(request, null);
+  }
+
+  /** @param slot the reservation under the pending-request limit, handed over if the request is new here */
+  private ReviewWindow watchReviewWindow(RequestRecord request, @Nullable CheckIndex.Slot slot) {
     pendingIndex.put(request);
-    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(),
-        id -> new ReviewWindow(id, request.requester(), time.behind()));
+    ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), id -> {
+      index.pendingAdded(request.requester(), slot); // counted atomically with the window appearing
+      return new ReviewWindow(id, request.requester(), time.behind());
+    });
     expiry.schedule(window, request.reviewDeadline().toEpochMilli() + window.offset);
     return window;
   }
@@ -777,11 +775,21 @@ final class DefaultJitAccessManager implements JitAccessManager {
   }
 
   private void cancelReviewWindow(String requestId) {
-    pendingIndex.remove(requestId);
-    ReviewWindow window = reviewWindows.remove(requestId);
+    ReviewWindow window = forgetReviewWindow(requestId);
     if (window != null) {
       expiry.cancel(window);
     }
+  }
+
+  /** Stops counting a request as pending here (of several racing callers, the one that removes it). */
+  @Nullable
+  private ReviewWindow forgetReviewWindow(String requestId) {
+    pendingIndex.remove(requestId);
+    ReviewWindow window = reviewWindows.remove(requestId);
+    if (window != null) {
+      index.pendingRemoved(window.requester);
+    }
+    return window;
   }
 
   /** The timer of one pending request's review window. */
@@ -868,12 +876,9 @@ final class DefaultJitAccessManager implements JitAccessManager {
     if (now > freshUntil) {
       return denied(subject, resource, action, STALE, now);
     }
-    Object entry = heldId == null ? index.get(subject) : live.get(heldId);
-    if (entry != null) {
-      AccessDecision decision = entry instanceof LiveGrant grant
-          ? ((heldId != null || !grant.bound) && grant.matches(resource)
-              ? allowIfEffective(grant, resource, action, now) : null)
-          : checkGroup((LiveGrant.Group) entry, resource, action, now);
+    LiveGrant held = heldId == null ? null : live.get(heldId);
+    if (heldId == null || held != null) {
+      AccessDecision decision = index.check(subject, resource, action, now, held);
       if (decision != null) {
         return decision;
       }
@@ -887,103 +892,23 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return denied(subject, resource, action, NO_GRANT, now);
   }
 
-  /**
-   * The first grant of the group that allows the check, as {@link #allowIfEffective} answers, or null. Grants of
-   * other resources are mostly skipped by their key (see {@link LiveGrant.Group#keys}) without being read, and the
-   * name is validated once for all patterns.
-   */
-  @Nullable
-  private AccessDecision checkGroup(LiveGrant.Group group, String resource, String action, long now) {
-    LiveGrant[] grants = group.grants;
-    long[] keys = group.keys;
-    long key = LiveGrant.Group.key(resource, resource.length());
-    int validName = 0; // 1 valid, -1 not, 0 not looked at yet
-    int prefixLength = -1; // the last pattern prefix key computed, as grants often share one
-    long prefixKey = 0;
-    for (int i = 0; i < grants.length; i++) {
-      if (group.isPattern(i)) {
-        // A name matching the pattern starts with its literal prefix, followed by '/' or the end of the name.
-        int length = (int) (keys[i] >>> 32);
-        if (length > 0) {
-          if (length > resource.length() || (length < resource.length() && resource.charAt(length) != '/')) {
-            continue;
-          }
-          if (length != prefixLength) {
-            prefixLength = length;
-            prefixKey = LiveGrant.Group.key(resource, length);
-          }
-          if (prefixKey != keys[i]) {
-            continue;
-          }
-        }
-        if (validName == 0) {
-          validName = ResourcePattern.isName(resource) ? 1 : -1;
-        }
-        if (validName < 0 || !grants[i].matchesName(resource)) {
-          continue;
-        }
-      } else if (keys[i] != key || !grants[i].matchesName(resource)) {
-        continue;
-      }
-      if (grants[i].bound) {
-        continue; // allowed only through its handle
-      }
-      AccessDecision decision = allowIfEffective(grants[i], resource, action, now);
-      if (decision != null) {
-        return decision;
-      }
-    }
-    return null;
-  }
+  /** What the check index asks of the engine on its rare paths. */
+  private final class CheckGate implements CheckIndex.Gate {
 
-  /** For a grant whose resource matches: its decision if it covers the action and is effective now, else null. */
-  @Nullable
-  private AccessDecision allowIfEffective(LiveGrant grant, String resource, String action, long now) {
-    int actionIndex = grant.actionIndex(action);
-    if (actionIndex < 0) {
-      return null;
+    @Override
+    public boolean allowedAtStart(LiveGrant grant, Grant version) {
+      return DefaultJitAccessManager.this.allowedAtStart(grant, version);
     }
-    LiveGrant.View view = grant.view;
-    if (view.notBefore > now || now >= view.expiresAt) {
-      if (view.extension == null) {
-        return null;
-      }
-      view = grant.viewAt(now); // ran out by its old expiry while an extension was being shown: settle which won
-      if (view.notBefore > now || now >= view.expiresAt) {
-        return null;
-      }
-    }
-    if (!grant.started && !grant.allowedAtStart && !allowedAtStart(grant, view.grant)) {
-      return null;
-    }
-    return used(grant, view, resource, actionIndex);
-  }
 
-  private AccessDecision used(LiveGrant grant, LiveGrant.View view, String resource, int actionIndex) {
-    switch (usageAudit) {
-      case NONE:
-        return view.allow;
-      case FIRST_USE:
-        if (grant.isUseRecorded(resource, actionIndex) || !grant.claimUse(resource, actionIndex)) {
-          return view.allow;
-        }
-        try {
-          audit.writeOrThrow(usedEvent(view.grant, resource, grant.actions[actionIndex]));
-          return view.allow;
-        } catch (AuditException e) {
-          grant.unclaimUse(resource, actionIndex);
-          log.warn("{}; the check is denied", e.getMessage(), e.getCause());
-          return USE_NOT_AUDITED;
-        }
-      case EVERY_USE:
-      default:
-        try {
-          audit.writeOrThrow(usedEvent(view.grant, resource, grant.actions[actionIndex]));
-          return view.allow;
-        } catch (AuditException e) {
-          log.warn("{}; the check is denied", e.getMessage(), e.getCause());
-          return USE_NOT_AUDITED;
-        }
+    @Override
+    public boolean audited(Grant grant, String resource, String action) {
+      try {
+        audit.writeOrThrow(usedEvent(grant, resource, action));
+        return true;
+      } catch (AuditException e) {
+        log.warn("{}; the check is denied", e.getMessage(), e.getCause());
+        return false;
+      }
     }
   }
 
@@ -1118,6 +1043,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       LiveGrant.View pending = before.extendingTo(extended);
       working.view = pending;
       if (time.millis() < before.expiresAt && working.commitExtension(pending)) {
+        index.refresh(working);
         viewChanged(working);
         shown[0] = true;
       } else {
@@ -1205,7 +1131,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       grants = store.findActiveBySubject(subject);
     } catch (RuntimeException e) {
       // Fail closed locally even though the store cannot tell which grants to end.
-      for (LiveGrant grant : LiveGrant.grants(index.get(subject))) {
+      for (LiveGrant grant : index.grants(subject)) {
         unpublish(grant.grantId);
       }
       throw new GrantStoreException("the grant store could not list the grants of " + subject
@@ -1434,6 +1360,11 @@ final class DefaultJitAccessManager implements JitAccessManager {
    *     of the clock seen so far, so none seen later lengthens the grant
    */
   private LiveGrant publish(Grant grant, long offset) {
+    return publish(grant, offset, null);
+  }
+
+  /** @param slot this instance's reservation under the active-grant limit, handed over if the grant is new here */
+  private LiveGrant publish(Grant grant, long offset, @Nullable CheckIndex.Slot slot) {
     return live.compute(grant.id(), (id, existing) -> {
       if (existing != null) {
         long kept = Math.min(existing.view.offset, offset);
@@ -1453,7 +1384,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       working.started = working.view.notBefore <= time.millis();
       working.warned = expiryWarningMillis == 0
           || grant.expiresAt().toEpochMilli() - expiryWarningMillis <= notBefore;
-      index.compute(grant.subject(), (subject, entry) -> LiveGrant.plus(entry, working));
+      index.add(working, slot);
       expiry.schedule(working, nextDeadline(working));
       return working;
     });
@@ -1462,6 +1393,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Takes a newer version of a visible grant (an extension): the check path, the warning and the timer. */
   private void applyView(LiveGrant working, Grant grant, long offset) {
     working.view = new LiveGrant.View(grant, offset);
+    index.refresh(working);
     viewChanged(working);
   }
 
@@ -1489,8 +1421,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     LiveGrant[] removed = new LiveGrant[1];
     live.computeIfPresent(grantId, (id, working) -> {
       // Denied from this instant, atomically with leaving the map: whoever next finds the grant gone (and
-      // reports it ended) cannot be followed by a check that still reads it from a subject's array.
+      // reports it ended) cannot be followed by a check that still reads it from a subject's record, which it
+      // leaves in the same step.
       working.view = working.view.ended();
+      index.remove(working);
       removed[0] = working;
       return null;
     });
@@ -1499,7 +1433,6 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return null;
     }
     expiry.cancel(working);
-    index.computeIfPresent(working.subject, (subject, entry) -> LiveGrant.minus(entry, working));
     return working;
   }
 
@@ -1750,6 +1683,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         return;
       }
       grant.started = true;
+      index.refresh(grant);
       try {
         issueCredential(grant);
       } catch (GrantStoreException e) {
@@ -1790,6 +1724,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
       return false;
     }
     working.allowedAtStart = true;
+    index.refresh(working);
     return true;
   }
 

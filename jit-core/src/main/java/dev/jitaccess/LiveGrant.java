@@ -5,12 +5,12 @@ import dev.jitaccess.expiry.TimerWheel;
 import jakarta.annotation.Nullable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The engine's working copy of one active grant: what the check path reads, the grant's expiry timer, and
- * which uses have been audited.
+ * The engine's working copy of one active grant: its current view, the grant's expiry timer, and which uses of a
+ * pattern grant have been audited. The check path reads the flat copy {@link CheckIndex} keeps of it, and this
+ * object only on its rare paths.
  *
  * <p>Threads: checks read {@link #view} (one volatile read, then final fields) on any thread; the manager
  * replaces the view on extension under the per-grant lock of its {@code live} map; the expiry scheduler owns
@@ -38,10 +38,7 @@ final class LiveGrant extends TimerWheel.Timer {
   final boolean bound;
   /** The resource pattern of a pattern grant; null for an exact one, which {@link #exactName} describes fully. */
   @Nullable final ResourcePattern pattern;
-  /**
-   * The resource of an exact grant, null for a pattern; with {@link #firstAction}, lets a check decide from this
-   * object and its view alone (a pattern and the actions array are further objects, often further cache misses).
-   */
+  /** The resource of an exact grant, null for a pattern. */
   @Nullable final String exactName;
   /** The first of {@link #actions}: most grants hold one, and callers often pass the very same constant. */
   final String firstAction;
@@ -63,7 +60,10 @@ final class LiveGrant extends TimerWheel.Timer {
   /** The credential issued when the grant became effective, if an issuer is configured. */
   volatile Credential credential;
 
-  /** Exact grants: bit i set once action i was audited (the resource is always the grant's own). */
+  /**
+   * Exact grants with more distinct actions per subject than the check index keeps bits for: bit i set once action
+   * i was audited (the resource is always the grant's own). The index keeps the others' in its record.
+   */
   @SuppressWarnings("unused") // accessed through USED_MASK
   private volatile long usedMask;
   /** Pattern grants: resource name to the bits of the actions audited on it; created on first use. */
@@ -80,18 +80,6 @@ final class LiveGrant extends TimerWheel.Timer {
     this.actions = ((ActionSet) grant.actions()).elements();
     this.firstAction = actions[0];
     this.view = new View(grant, offset);
-  }
-
-  /** Whether {@code name} (not yet validated) is this grant's resource or matches its pattern. */
-  boolean matches(String name) {
-    String exact = exactName;
-    return exact != null ? exact.equals(name) : pattern.matches(name);
-  }
-
-  /** {@link #matches} for a name already validated. */
-  boolean matchesName(String name) {
-    String exact = exactName;
-    return exact != null ? exact.equals(name) : pattern.matchesName(name);
   }
 
   /**
@@ -184,141 +172,6 @@ final class LiveGrant extends TimerWheel.Timer {
       }
     }
     return used;
-  }
-
-  // ------------------------------------------------------------ the per-subject index entry
-
-  /**
-   * Two or more grants of one subject as the check path reads them; immutable, replaced whole on every change.
-   * A subject with one grant is indexed by the {@link LiveGrant} itself (no array). The resource hashes sit beside
-   * the grants, so a check skips the grants of other resources without touching them.
-   */
-  static final class Group {
-    /** In the order they were added: a check allows through the first that matches. */
-    final LiveGrant[] grants;
-    /**
-     * Per grant, a necessary condition on the checked name, read without touching the grant: {@code length << 32 |
-     * hash} of the whole name for an exact grant; of the pattern's literal prefix (the text before its first
-     * wildcard segment, without the '/') for a pattern, which a matching name starts with, followed by '/' or its
-     * end.
-     */
-    final long[] keys;
-    /** Bit {@code i} set when grant {@code i} is a pattern; grants from the 64th on are always matched in full. */
-    final long patterns;
-
-    private Group(LiveGrant[] grants, long[] keys, long patterns) {
-      this.grants = grants;
-      this.keys = keys;
-      this.patterns = patterns;
-    }
-
-    /** The key of a grant: see {@link #keys}. */
-    static long keyOf(LiveGrant grant) {
-      String exact = grant.exactName;
-      if (exact != null) {
-        return key(exact, exact.length());
-      }
-      String text = grant.pattern.text();
-      return key(text, Math.max(0, text.indexOf('*') - 1));
-    }
-
-    /** This group with {@code grant} added last; O(size) copying, the key of the new grant only is computed. */
-    Group plus(LiveGrant grant) {
-      int n = grants.length;
-      LiveGrant[] nextGrants = Arrays.copyOf(grants, n + 1);
-      long[] nextKeys = Arrays.copyOf(keys, n + 1);
-      nextGrants[n] = grant;
-      nextKeys[n] = keyOf(grant);
-      long bits = patterns;
-      if (grant.exactName == null && n < Long.SIZE) {
-        bits |= 1L << n;
-      }
-      return new Group(nextGrants, nextKeys, bits);
-    }
-
-    /** Two grants in this order. */
-    static Group of(LiveGrant first, LiveGrant second) {
-      return new Group(new LiveGrant[] {first}, new long[] {keyOf(first)}, first.exactName != null ? 0 : 1)
-          .plus(second);
-    }
-
-    /** This group without grant {@code at}; at least two grants must remain. */
-    Group minus(int at) {
-      int n = grants.length;
-      LiveGrant[] nextGrants = new LiveGrant[n - 1];
-      long[] nextKeys = new long[n - 1];
-      System.arraycopy(grants, 0, nextGrants, 0, at);
-      System.arraycopy(grants, at + 1, nextGrants, at, n - at - 1);
-      System.arraycopy(keys, 0, nextKeys, 0, at);
-      System.arraycopy(keys, at + 1, nextKeys, at, n - at - 1);
-      long bits = 0;
-      for (int i = 0; i < n - 1 && i < Long.SIZE; i++) {
-        if (nextGrants[i].exactName == null) {
-          bits |= 1L << i;
-        }
-      }
-      return new Group(nextGrants, nextKeys, bits);
-    }
-
-    /** Whether grant {@code i} needs the full pattern match rather than the key and equality test. */
-    boolean isPattern(int i) {
-      return i >= Long.SIZE || (patterns & (1L << i)) != 0;
-    }
-
-    /** {@code length << 32 | hash} of {@code name}'s first {@code length} characters, hashed as String does. */
-    static long key(String name, int length) {
-      int hash;
-      if (length == name.length()) {
-        hash = name.hashCode();
-      } else {
-        hash = 0;
-        for (int i = 0; i < length; i++) {
-          hash = 31 * hash + name.charAt(i);
-        }
-      }
-      return (long) length << 32 | (hash & 0xFFFF_FFFFL);
-    }
-  }
-
-  /** The index entry of a subject with {@code grant} added (last); {@code entry} is null, a LiveGrant or a Group. */
-  static Object plus(@Nullable Object entry, LiveGrant grant) {
-    if (entry == null) {
-      return grant;
-    }
-    return entry instanceof Group group ? group.plus(grant) : Group.of((LiveGrant) entry, grant);
-  }
-
-  /** The index entry without {@code grant}: the same entry if it is not there, null once none is left. */
-  @Nullable
-  static Object minus(Object entry, LiveGrant grant) {
-    if (entry == grant) {
-      return null;
-    }
-    if (!(entry instanceof Group group)) {
-      return entry;
-    }
-    LiveGrant[] grants = group.grants;
-    int at = Arrays.asList(grants).indexOf(grant);
-    if (at < 0) {
-      return entry;
-    }
-    return grants.length == 2 ? grants[1 - at] : group.minus(at);
-  }
-
-  /** How many grants an index entry holds, without copying them out. */
-  static int count(@Nullable Object entry) {
-    if (entry == null) {
-      return 0;
-    }
-    return entry instanceof Group group ? group.grants.length : 1;
-  }
-
-  /** The grants of an index entry, in order. */
-  static LiveGrant[] grants(@Nullable Object entry) {
-    if (entry == null) {
-      return new LiveGrant[0];
-    }
-    return entry instanceof Group group ? group.grants : new LiveGrant[] {(LiveGrant) entry};
   }
 
   /**

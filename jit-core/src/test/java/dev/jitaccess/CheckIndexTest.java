@@ -2,15 +2,23 @@ package dev.jitaccess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jitaccess.audit.AuditEventType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The check path's per-subject index (a lone grant, or a group filtered by keys before the full match) answers
- * exactly as matching every active grant in order would: same allowed or not, same (first) grant.
+ * The check path's per-subject record ({@link CheckIndex}: keys filter before the full match, action and first-use
+ * bits) answers exactly as matching every active grant in order would: same allowed or not, same (first) grant;
+ * and it audits each first use once, however the record is rebuilt around it.
  */
 class CheckIndexTest {
 
@@ -44,6 +52,90 @@ class CheckIndexTest {
         assertAgrees(f, held, random);
       }
     }
+  }
+
+  @Test
+  void aSubjectWithMoreDistinctActionsThanTheRecordHasBitsForIsCheckedAndAuditedLikeAnyOther() {
+    try (EngineFixture f = new EngineFixture(b -> b.maxActiveGrantsPerSubject(100))) {
+      int count = CheckIndex.TABLE + 8;
+      List<Grant> grants = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        grants.add(f.grant(EngineFixture.ALICE, i % 2 == 0 ? "prod/db/orders" : "prod/cache/**", Duration.ofHours(1),
+            "act" + (char) ('a' + i / 26) + (char) ('a' + i % 26)));
+      }
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < count; i++) {
+          String action = grants.get(i).actions().iterator().next();
+          AccessDecision decision = f.jit.check(EngineFixture.ALICE,
+              i % 2 == 0 ? "prod/db/orders" : "prod/cache/eu", action);
+          assertThat(decision.allowed()).as(action).isTrue();
+          assertThat(decision.grant().id()).as(action).isEqualTo(grants.get(i).id());
+        }
+      }
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/db/orders", "read").allowed()).isFalse();
+      assertThat(usesPerGrantAndAction(f).values()).hasSize(count).containsOnly(1L);
+    }
+  }
+
+  @Test
+  void aPatternGrantUsedOnMoreResourcesThanTheRecordKeepsAuditsEachFirstUseOnce() {
+    try (EngineFixture f = new EngineFixture()) {
+      Grant pattern = f.grant(EngineFixture.ALICE, "prod/**", Duration.ofHours(1), "read", "write");
+      int resources = CheckIndex.LEARNED * 2 + 3;
+      for (int round = 0; round < 3; round++) {
+        for (int r = 0; r < resources; r++) {
+          assertThat(f.jit.check(EngineFixture.ALICE, "prod/db/t" + r, "read").allowed()).isTrue();
+        }
+        if (round == 1) {
+          // Rebuilds the subject's record; what it kept must survive, what it did not is still known.
+          f.grant(EngineFixture.ALICE, "prod/other", Duration.ofHours(1), "admin");
+        }
+      }
+      assertThat(f.eventsOf(pattern.id(), AuditEventType.ACCESS_USED)).hasSize(resources)
+          .extracting(e -> e.resource()).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void firstUsesRacingWithChangesToTheSubjectsOtherGrantsAreAuditedOnceEach() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try (EngineFixture f = new EngineFixture(b -> b.maxActiveGrantsPerSubject(100))) {
+      for (int round = 0; round < 30; round++) {
+        Grant used = f.grant(EngineFixture.ALICE, "prod/db/orders" + round, Duration.ofHours(1), "read", "write");
+        CyclicBarrier start = new CyclicBarrier(3);
+        List<Future<?>> running = new ArrayList<>();
+        for (String action : new String[] {"read", "write"}) {
+          running.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < 200; i++) {
+              assertThat(f.jit.check(EngineFixture.ALICE, used.resource(), action).allowed()).isTrue();
+            }
+            return null;
+          }));
+        }
+        running.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 20; i++) {
+            // Each rebuilds the subject's record around the grant being used.
+            Grant other = f.grant(EngineFixture.ALICE, "prod/other/" + i, Duration.ofHours(1), "read", "admin");
+            assertThat(f.jit.release(other.id())).isTrue();
+          }
+          return null;
+        }));
+        for (Future<?> task : running) {
+          task.get();
+        }
+        assertThat(f.jit.release(used.id())).isTrue();
+      }
+      assertThat(usesPerGrantAndAction(f).values()).hasSize(60).containsOnly(1L);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Map<String, Long> usesPerGrantAndAction(EngineFixture f) {
+    return f.events(AuditEventType.ACCESS_USED).stream()
+        .collect(Collectors.groupingBy(e -> e.grantId() + " " + e.actions(), Collectors.counting()));
   }
 
   private static void assertAgrees(EngineFixture f, List<Held> held, SplittableRandom random) {

@@ -21,7 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The least a correct check can do: one {@code ConcurrentHashMap.get} by subject and a comparison of the system
- * clock with an expiry time; same subjects, same seeded query order as {@link CheckBenchmark}.
+ * clock with an expiry time; same subjects, same seeded query order as {@link CheckBenchmark}. The {@code name}
+ * rows also compare the checked resource with the one granted, as any correct check must: the query's own string
+ * (a distinct, cold instance per query, as in {@link CheckBenchmark}) and the granted name are read too, so they
+ * show what the loads the map-only baseline leaves out cost.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,13 +39,16 @@ public class CheckBaselineBenchmark {
 
   final ConcurrentHashMap<Subject, Expiry> map = new ConcurrentHashMap<>();
   Subject[] querySubjects;
+  String[] queryResources;
   final AtomicInteger threadSeeds = new AtomicInteger();
 
   static final class Expiry {
     final long expiresAt;
+    final String name;
 
-    Expiry(long expiresAt) {
+    Expiry(long expiresAt, String name) {
       this.expiresAt = expiresAt;
+      this.name = name;
     }
   }
 
@@ -52,12 +58,16 @@ public class CheckBaselineBenchmark {
     long expiresAt = System.currentTimeMillis() + 12 * Delays.HOUR;
     for (int s = 0; s < subjects; s++) {
       all[s] = Engines.subject(s);
-      map.put(all[s], new Expiry(expiresAt));
+      map.put(all[s], new Expiry(expiresAt, Engines.exactResource(s, 0)));
     }
     SplittableRandom random = new SplittableRandom(Delays.SEED);
     querySubjects = new Subject[CheckBenchmark.QUERIES];
+    queryResources = new String[CheckBenchmark.QUERIES];
     for (int q = 0; q < CheckBenchmark.QUERIES; q++) {
-      querySubjects[q] = all[random.nextInt(subjects)];
+      int s = random.nextInt(subjects);
+      querySubjects[q] = all[s];
+      queryResources[q] = Engines.exactResource(s, 0);
+      queryResources[q].hashCode(); // as in CheckBenchmark
     }
   }
 
@@ -87,5 +97,23 @@ public class CheckBaselineBenchmark {
   @Threads(2)
   public boolean baseline2t(Cursor cursor) {
     return lookUp(cursor);
+  }
+
+  private boolean lookUpName(Cursor cursor) {
+    int q = cursor.next++ & (CheckBenchmark.QUERIES - 1);
+    Expiry expiry = map.get(querySubjects[q]);
+    return expiry != null && expiry.name.equals(queryResources[q]) && System.currentTimeMillis() < expiry.expiresAt;
+  }
+
+  @Benchmark
+  @Threads(1)
+  public boolean name(Cursor cursor) {
+    return lookUpName(cursor);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public boolean name2t(Cursor cursor) {
+    return lookUpName(cursor);
   }
 }
