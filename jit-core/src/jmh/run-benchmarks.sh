@@ -47,6 +47,8 @@ jmh reschedule-delayqueue 'TimerBenchmark.reschedule' -p impl=jit,jitScheduler,s
   -p live=100000 -p dist=uniform
 jmh expire 'ExpireBenchmark'
 jmh request 'RequestBenchmark'
+# request (pending, then cancelled) and an approver's listing against 1e2..1e5 waiting requests: flat is the target.
+jmh request-backlog 'RequestBacklogBenchmark'
 # The Spring adapter: an annotated call against Spring Security's @PreAuthorize (jit-spring/src/jmh).
 jar=$out/spring-benchmarks.jar jmh spring 'AnnotatedCallBenchmark' -f 2
 
