@@ -48,6 +48,8 @@ jmh reschedule-delayqueue 'TimerBenchmark.reschedule' -p impl=jit,jitScheduler,s
 # Includes engineBurst: 1e5 grants due in one tick through the whole engine, in-memory and hash-chained file sinks.
 jmh expire 'ExpireBenchmark'
 jmh request 'RequestBenchmark'
+# request (pending, then cancelled) and an approver's listing against 1e2..1e5 waiting requests: flat is the target.
+jmh request-backlog 'RequestBacklogBenchmark'
 # The Spring adapter: an annotated call against Spring Security's @PreAuthorize (jit-spring/src/jmh).
 jar=$out/spring-benchmarks.jar jmh spring 'AnnotatedCallBenchmark' -f 2
 

@@ -103,6 +103,8 @@ final class DefaultJitAccessManager implements JitAccessManager {
   private final ConcurrentHashMap<String, LiveGrant> live = new ConcurrentHashMap<>();
   /** The pending requests this instance knows of (its own, stored ones at start, others' through the feed). */
   private final ConcurrentHashMap<String, ReviewWindow> reviewWindows = new ConcurrentHashMap<>();
+  /** The same requests' latest records, by approver and approver group, for {@link #pendingRequestsFor}. */
+  private final PendingIndex pendingIndex = new PendingIndex();
   /**
    * Grants whose end the engine decided but the store did not take (it failed at the moment of expiry, or could
    * not confirm a grant just given): off the check path, and retried on the expiry thread until written. Each
@@ -220,6 +222,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
         Optional<RequestRecord> stored = store.findRequest(requestId);
         if (stored.isPresent() && stored.get().state() == RequestState.PENDING) {
           watchReviewWindow(stored.get());
+          // This instance may have ended the request between the read and the watch, and forgotten it before
+          // the watch put it back: read again, so what is known here never outlives the request.
+          stored = store.findRequest(requestId);
+        }
+        if (stored.isPresent() && stored.get().state() == RequestState.PENDING) {
+          pendingIndex.update(stored.get());
         } else {
           cancelReviewWindow(requestId);
         }
@@ -245,8 +253,15 @@ final class DefaultJitAccessManager implements JitAccessManager {
             refreshGrant(grantId);
           }
         }
+        Set<String> stillPending = new java.util.HashSet<>();
         for (RequestRecord request : store.findPendingRequests()) {
+          stillPending.add(request.id());
           watchReviewWindow(request);
+        }
+        for (String requestId : pendingIndex.ids()) {
+          if (!stillPending.contains(requestId)) {
+            requestChanged(requestId); // ended unheard, or made here since the listing: the store says which
+          }
         }
         resyncOwed = false;
         alive();
@@ -687,6 +702,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
         .toList();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>From what this instance knows (its own requests, the store's at start, other instances' through the change
+   * feed), indexed by approver and group: the cost is that of the requests naming the approver or one of its groups,
+   * not of every pending one.
+   */
   @Override
   public Optional<RequestRecord> requestRecord(String requestId) {
     Validate.id("requestId", requestId);
@@ -702,9 +724,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
   public List<RequestRecord> pendingRequestsFor(Subject approver) {
     Validate.notNull("approver", approver);
     Set<String> groups = groupsOf(approver);
-    return pendingRequests().stream()
-        .filter(r -> r.requirement().isEligible(approver, groups, r.requester(), personKey)
+    long now = time.millis();
+    return pendingIndex.candidates(approver, groups).stream()
+        .filter(r -> r.state() == RequestState.PENDING && !reviewClosed(r, now)
+            && r.requirement().isEligible(approver, groups, r.requester(), personKey)
             && !r.isApprovedBy(approver, personKey))
+        .sorted(java.util.Comparator.comparing(RequestRecord::createdAt))
         .toList();
   }
 
@@ -743,6 +768,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
 
   /** @param slot the reservation under the pending-request limit, handed over if the request is new here */
   private ReviewWindow watchReviewWindow(RequestRecord request, @Nullable CheckIndex.Slot slot) {
+    pendingIndex.put(request);
     ReviewWindow window = reviewWindows.computeIfAbsent(request.id(), id -> {
       index.pendingAdded(request.requester(), slot); // counted atomically with the window appearing
       return new ReviewWindow(id, request.requester(), time.behind());
@@ -772,6 +798,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   /** Stops counting a request as pending here (of several racing callers, the one that removes it). */
   @Nullable
   private ReviewWindow forgetReviewWindow(String requestId) {
+    pendingIndex.remove(requestId);
     ReviewWindow window = reviewWindows.remove(requestId);
     if (window != null) {
       index.pendingRemoved(window.requester);
@@ -1898,9 +1925,14 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return fromStore("read the review of grant " + grantId, () -> store.findReview(grantId));
   }
 
+  /** Compare-and-set on a stored request; what it changed is known here at once, for the listings. */
   private boolean casRequest(RequestRecord expected, RequestRecord updated) {
-    return fromStore("update request " + expected.id(),
+    boolean changed = fromStore("update request " + expected.id(),
         () -> store.compareAndSetRequest(expected.version(), updated));
+    if (changed) {
+      pendingIndex.update(updated);
+    }
+    return changed;
   }
 
   private List<Grant> readActive(Subject subject) {
