@@ -376,7 +376,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     boolean pendingLimit = decision instanceof PolicyDecision.RequireApprovals && !request.breakGlass();
     try (CheckIndex.Slot slot = grantLimit ? index.reserveGrant(request.subject(), maxActiveGrantsPerSubject)
         : pendingLimit ? index.reservePending(request.subject(), maxPendingRequestsPerSubject) : null) {
-      if ((grantLimit || pendingLimit) && (slot == null || pendingLimit && pendingInStore(request.subject()))) {
+      if ((grantLimit || pendingLimit) && slot == null) {
         decision = PolicyDecision.deny(grantLimit ? activeGrantRefusal : pendingRequestRefusal);
       }
       if (decision instanceof PolicyDecision.Allow allow) {
@@ -394,14 +394,6 @@ final class DefaultJitAccessManager implements JitAccessManager {
     audit.writeBestEffort(event(AuditEventType.DENIED, request.subject(), request.subject(), request.resource(),
         request.actions(), null, requestId, reason, Map.of()));
     return new RequestOutcome.Denied(requestId, reason);
-  }
-
-  /**
-   * Whether the store already holds the limit of pending requests of {@code subject}: it also knows those of other
-   * instances sharing it, which reach this one's count only through a change feed.
-   */
-  private boolean pendingInStore(Subject subject) {
-    return readPending().stream().filter(r -> r.requester().equals(subject)).count() >= maxPendingRequestsPerSubject;
   }
 
   private PolicyDecision evaluate(AccessRequest request) {

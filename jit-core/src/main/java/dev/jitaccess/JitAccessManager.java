@@ -357,8 +357,9 @@ public interface JitAccessManager extends AutoCloseable {
     }
 
     /**
-     * How many requests of one subject may wait for approval at once; a request beyond it is denied.
-     * Default {@link #DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT}.
+     * How many requests of one subject may wait for approval at once; a request beyond it is denied. Counted from
+     * the requests this instance knows of (its own, and others' as the store's change feed tells them), so that a
+     * request costs the same however many wait. Default {@link #DEFAULT_MAX_PENDING_REQUESTS_PER_SUBJECT}.
      */
     public Builder maxPendingRequestsPerSubject(int limit) {
       Validate.requireArgument(limit >= 1 && limit <= 10_000, "maxPendingRequestsPerSubject", limit,
