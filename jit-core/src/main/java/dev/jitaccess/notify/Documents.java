@@ -170,7 +170,7 @@ final class Documents {
   }
 
   private @Nullable String consoleUrl(String requestId) {
-    return consoleBaseUrl == null ? null : consoleBaseUrl + "/requests/" + pathSegment(requestId);
+    return consoleBaseUrl == null ? null : consoleBaseUrl + "/#request-" + pathSegment(requestId);
   }
 
   /** Percent-encodes all but RFC 3986's unreserved characters, so an id can neither leave the path nor break a link. */

@@ -273,7 +273,7 @@ public final class WebhookNotifier implements JitAccessListener, AutoCloseable {
       return this;
     }
 
-    /** Where the console is served: bodies then link {@code <consoleBaseUrl>/requests/<request id>}. */
+    /** Where the console is served: bodies then link {@code <consoleBaseUrl>/#request-<request id>}, the console page with that request marked. */
     public Builder consoleBaseUrl(URI consoleBaseUrl) {
       this.consoleBaseUrl = checkedEndpoint("consoleBaseUrl", consoleBaseUrl);
       return this;

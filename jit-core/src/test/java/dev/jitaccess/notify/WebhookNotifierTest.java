@@ -282,7 +282,7 @@ class WebhookNotifierTest {
     JsonNode message = receiver.received.get(0).json();
     assertThat(message.path("text").asText()).contains("waiting for approval").contains("alice");
     String blocks = message.path("blocks").toString();
-    assertThat(blocks).contains("<https://ops.example/jit/requests/" + requestId + "|")
+    assertThat(blocks).contains("<https://ops.example/jit/#request-" + requestId + "|")
         .contains("&lt;https://evil.example|click here&gt; &lt;!channel&gt;")
         .doesNotContain("<https://evil").doesNotContain("<!channel>");
   }

@@ -27,6 +27,8 @@
  *                         [data-testid=review-state], [data-testid=acknowledge-comment],
  *                         button[data-testid=acknowledge]
  *   #<list>-empty         shown while that list is empty
+ *   li[aria-current=true] the request named by the page's #request-<id> fragment (the link notifications carry),
+ *                         with p[data-testid=linked-note]
  */
 (function () {
   'use strict';
@@ -727,12 +729,50 @@
     }
     polling = Promise.all(calls).catch(complain).then(function () {
       polling = null;
+      showLinkedRequest();
       document.body.setAttribute('data-refreshed', String(Date.now()));
     });
     return polling;
   }
 
+  // A notification links <base>/#request-<id>: that request is marked (in words too) and focused once it is listed.
+  var linkedShown = null;
+
+  function showLinkedRequest() {
+    var match = /^#request-(.+)$/.exec(window.location.hash);
+    var id = match ? decodeURIComponent(match[1]) : null;
+    document.querySelectorAll('li[aria-current]').forEach(function (node) {
+      if (node.getAttribute('data-request-id') !== id) {
+        node.removeAttribute('aria-current');
+        node.classList.remove('linked');
+        var note = node.querySelector('[data-testid=linked-note]');
+        if (note) {
+          node.removeChild(note);
+        }
+      }
+    });
+    if (id === null) {
+      return;
+    }
+    var row = Array.from(document.querySelectorAll('li[data-request-id]')).find(function (node) {
+      return node.getAttribute('data-request-id') === id;
+    });
+    if (!row || row.hasAttribute('aria-current')) {
+      return;
+    }
+    row.setAttribute('aria-current', 'true');
+    row.classList.add('linked');
+    row.insertBefore(el('p', {'class': 'linked-note', 'data-testid': 'linked-note', text: 'The request you followed a link to'}),
+        row.firstChild);
+    if (linkedShown !== id) {
+      linkedShown = id;
+      row.setAttribute('tabindex', '-1');
+      row.focus();
+    }
+  }
+
   function start() {
+    window.addEventListener('hashchange', showLinkedRequest);
     $('refresh').addEventListener('click', function () {
       refresh();
     });

@@ -166,7 +166,7 @@ class WebhookAutoConfigurationTest {
           Delivery slack = received.stream().filter(d -> d.path().equals("/chat")).findFirst().orElseThrow();
           assertThat(slack.json()).containsKeys("text", "blocks");
           assertThat(new String(slack.body(), StandardCharsets.UTF_8))
-              .contains("https://ops.example.com/jit/requests/" + requestId);
+              .contains("https://ops.example.com/jit/#request-" + requestId);
         });
   }
 

@@ -154,6 +154,13 @@ class ConsoleBrowserTest {
     WebElement review = row("review-request", "data-request-id", requestId);
     assertThat(review.getText()).contains("alice asks for prod/orders/1 - read", "INC-42 orders are slow");
     chromium.screenshot("03-bob-review-queue");
+    // A notification's link (<console>/#request-<id>) marks that request in words and puts the focus on it.
+    chromium.driver.get(root + "/jit/#request-" + requestId);
+    By linked = By.cssSelector("li[aria-current=true][data-request-id='" + requestId + "']");
+    waitUntil(ExpectedConditions.presenceOfElementLocated(linked));
+    assertThat(chromium.driver.findElement(linked).getText()).contains("The request you followed a link to");
+    assertThat(chromium.driver.switchTo().activeElement().getAttribute("data-request-id")).isEqualTo(requestId);
+    review = row("review-request", "data-request-id", requestId);
     review.findElement(By.cssSelector("[data-testid=review-comment]")).sendKeys("looks right");
     review.findElement(By.cssSelector("[data-testid=approve]")).click();
     waitForText(By.id("notice"), "Approved: the grant is active.");
