@@ -19,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,7 +44,7 @@ final class ApiJson {
 
   static Map<String, Object> subject(Subject subject) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("kind", subject.kind().name());
+    out.put("kind", subject.kind().name().toLowerCase(Locale.ROOT)); // as webhook documents spell it
     out.put("id", subject.id());
     return out;
   }

@@ -469,7 +469,7 @@ class WebApiHttpTest {
     WebApiClient alice = as("alice");
     Map<String, Object> session = map(alice.get("/jit/session"));
     assertThat(session).containsOnlyKeys("subject", "display", "groups", "admin", "serverTime", "csrf");
-    assertThat(member(session, "subject")).containsExactly(Map.entry("kind", "USER"), Map.entry("id", "alice"));
+    assertThat(member(session, "subject")).containsExactly(Map.entry("kind", "user"), Map.entry("id", "alice"));
     assertThat(member(session, "csrf")).containsOnlyKeys("headerName", "token");
     assertThat((List<?>) session.get("groups")).anyMatch("sre"::equals);
 
