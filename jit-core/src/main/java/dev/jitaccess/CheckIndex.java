@@ -64,7 +64,7 @@ final class CheckIndex {
   private static final long WIDE = 1L << 51;
   /** Per grant in {@link Entry#data}, after the keys: notBefore, expiresAt, flags. */
   private static final int STRIDE = 3;
-  /** Per grant in {@link Entry#refs}: name or pattern, working copy, decision. */
+  /** Per grant in {@link Entry#refs}: name or pattern, working copy, view (for its decision). */
   private static final int REFS = 3;
 
   private final ConcurrentHashMap<Subject, Entry> entries = new ConcurrentHashMap<>();
@@ -155,7 +155,7 @@ final class CheckIndex {
     int at = entry.size + i * STRIDE;
     AccessDecision allow;
     if ((flags & UNSTARTED) == 0 && entry.data[at] <= now && now < entry.data[at + 1]) {
-      allow = (AccessDecision) entry.refs[i * REFS + 2];
+      allow = ((LiveGrant.View) entry.refs[i * REFS + 2]).allow();
     } else {
       // The record shows the committed view; the working copy settles an extension in flight (see the class comment).
       LiveGrant.View view = grant.view;
@@ -171,7 +171,7 @@ final class CheckIndex {
       if (!grant.started && !grant.allowedAtStart && !gate.allowedAtStart(grant, view.grant)) {
         return null;
       }
-      allow = view.allow;
+      allow = view.allow();
     }
     return used(subject, entry, i, grant, flags, ai, resource, action, allow);
   }
@@ -400,14 +400,6 @@ final class CheckIndex {
     return key(text, Math.max(0, text.indexOf('*') - 1));
   }
 
-  /**
-   * A copy of {@code name} allocated now, next to the record being built: a check that finds the record cold then
-   * misses on neighbouring lines, which the hardware fetches together, rather than on the grant's old string.
-   */
-  private static String fresh(String name) {
-    return new String(name.toCharArray());
-  }
-
   /** Pattern uses (resource, grant) a record keeps at most; beyond, they are looked up on the working copies. */
   static final int LEARNED = 16;
 
@@ -502,9 +494,9 @@ final class CheckIndex {
         data[n + i * STRIDE + 1] = view.expiresAt;
         data[n + i * STRIDE + 2] = flags;
         refs[i * REFS] = grant.exactName != null
-            ? fresh(grant.exactName) : ResourcePattern.of(fresh(grant.pattern.text()));
+            ? grant.exactName : grant.pattern;
         refs[i * REFS + 1] = grant;
-        refs[i * REFS + 2] = view.allow;
+        refs[i * REFS + 2] = view; // its decision is made on the first check that allows, not per grant up front
       }
       int at = 0;
       for (int j = 0; j < useNames.size(); j++) {
@@ -550,7 +542,7 @@ final class CheckIndex {
      */
     final long[] data;
     /**
-     * Per grant its exact name ({@code String}) or pattern, its working copy, and the decision it hands out; then
+     * Per grant its exact name ({@code String}) or pattern, its working copy, and the view whose decision it hands out; then
      * per learned pattern use its resource.
      */
     final Object[] refs;

@@ -175,7 +175,7 @@ final class LiveGrant extends TimerWheel.Timer {
   }
 
   /**
-   * An immutable snapshot for the check path, with the decision it hands out made in advance.
+   * An immutable snapshot for the check path (but for the decision it hands out, made once on first use).
    *
    * <p>While an extension is being shown the view is <em>pending</em>: it answers like the view before it, and
    * carries the {@link #extension} that replaces it by compare-and-set unless a reader finds the grant run out by
@@ -193,22 +193,26 @@ final class LiveGrant extends TimerWheel.Timer {
     final long notBefore;
     /** The end, in engine time. */
     final long expiresAt;
-    final AccessDecision allow;
+    /**
+     * The decision this view hands out, made by the first check it allows rather than for every grant up front (most
+     * grants of a large population are never checked). Any thread may make it; racing ones make equal decisions, and
+     * a decision is a record of final fields, so whichever reference a thread reads is complete.
+     */
+    @Nullable private AccessDecision allow;
     /** The view a pending extension brings; null when no extension is pending. */
     @Nullable final View extension;
     /** The view a pending one answers like, put back when the extension is lost; null when not pending. */
     @Nullable final View before;
 
     View(Grant grant, long offset) {
-      this(grant, offset, grant.expiresAt().toEpochMilli() + offset, AccessDecision.allow(grant));
+      this(grant, offset, grant.expiresAt().toEpochMilli() + offset);
     }
 
-    private View(Grant grant, long offset, long expiresAt, AccessDecision allow) {
+    private View(Grant grant, long offset, long expiresAt) {
       this.grant = grant;
       this.offset = offset;
       this.notBefore = grant.notBefore().toEpochMilli() + offset;
       this.expiresAt = expiresAt;
-      this.allow = allow;
       this.extension = null;
       this.before = null;
     }
@@ -218,7 +222,6 @@ final class LiveGrant extends TimerWheel.Timer {
       this.offset = before.offset;
       this.notBefore = before.notBefore;
       this.expiresAt = before.expiresAt;
-      this.allow = before.allow;
       this.extension = extension;
       this.before = before;
     }
@@ -230,7 +233,17 @@ final class LiveGrant extends TimerWheel.Timer {
 
     /** The same grant as no check may see it again: published the moment it leaves the engine's maps. */
     View ended() {
-      return new View(grant, offset, Long.MIN_VALUE, allow);
+      return new View(grant, offset, Long.MIN_VALUE);
+    }
+
+    /** The decision allowing access under this view's grant. Allocates only on the first call. */
+    AccessDecision allow() {
+      AccessDecision decision = allow;
+      if (decision == null) {
+        decision = AccessDecision.allow(grant);
+        allow = decision;
+      }
+      return decision;
     }
   }
 }
