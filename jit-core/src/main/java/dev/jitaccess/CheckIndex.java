@@ -279,7 +279,14 @@ final class CheckIndex {
   /** The grants of a subject as indexed now, in order. */
   LiveGrant[] grants(Subject subject) {
     Entry entry = entries.get(subject);
-    return entry == null ? new LiveGrant[0] : entry.draft().grants.toArray(new LiveGrant[0]);
+    if (entry == null) {
+      return new LiveGrant[0];
+    }
+    LiveGrant[] grants = new LiveGrant[entry.size];
+    for (int i = 0; i < grants.length; i++) {
+      grants[i] = (LiveGrant) entry.refs[i * REFS + 1];
+    }
+    return grants;
   }
 
   // ---------------------------------------------------------------- per-subject limits

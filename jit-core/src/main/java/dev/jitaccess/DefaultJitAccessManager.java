@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -374,10 +375,12 @@ final class DefaultJitAccessManager implements JitAccessManager {
         : evaluate(request);
     boolean grantLimit = decision instanceof PolicyDecision.Allow;
     boolean pendingLimit = decision instanceof PolicyDecision.RequireApprovals && !request.breakGlass();
+    boolean limitReached = false;
     try (CheckIndex.Slot slot = grantLimit ? index.reserveGrant(request.subject(), maxActiveGrantsPerSubject)
         : pendingLimit ? index.reservePending(request.subject(), maxPendingRequestsPerSubject) : null) {
       if ((grantLimit || pendingLimit) && slot == null) {
         decision = PolicyDecision.deny(grantLimit ? activeGrantRefusal : pendingRequestRefusal);
+        limitReached = true;
       }
       if (decision instanceof PolicyDecision.Allow allow) {
         return new RequestOutcome.Granted(
@@ -393,7 +396,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
     String reason = decision instanceof PolicyDecision.Deny deny ? deny.reason() : "no policy rule matches the request";
     audit.writeBestEffort(event(AuditEventType.DENIED, request.subject(), request.subject(), request.resource(),
         request.actions(), null, requestId, reason, Map.of()));
-    return new RequestOutcome.Denied(requestId, reason);
+    return new RequestOutcome.Denied(requestId, reason, limitReached);
   }
 
   private PolicyDecision evaluate(AccessRequest request) {
@@ -690,17 +693,10 @@ final class DefaultJitAccessManager implements JitAccessManager {
     long now = time.millis();
     return readPending().stream()
         .filter(r -> r.state() == RequestState.PENDING && !reviewClosed(r, now))
-        .sorted(java.util.Comparator.comparing(RequestRecord::createdAt))
+        .sorted(Comparator.comparing(RequestRecord::createdAt))
         .toList();
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>From what this instance knows (its own requests, the store's at start, other instances' through the change
-   * feed), indexed by approver and group: the cost is that of the requests naming the approver or one of its groups,
-   * not of every pending one.
-   */
   @Override
   public Optional<RequestRecord> requestRecord(String requestId) {
     Validate.id("requestId", requestId);
@@ -712,6 +708,13 @@ final class DefaultJitAccessManager implements JitAccessManager {
     return stored;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>From what this instance knows (its own requests, the store's at start, other instances' through the change
+   * feed), indexed by approver and group: the cost is that of the requests naming the approver or one of its groups,
+   * not of every pending one.
+   */
   @Override
   public List<RequestRecord> pendingRequestsFor(Subject approver) {
     Validate.notNull("approver", approver);
@@ -721,7 +724,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
         .filter(r -> r.state() == RequestState.PENDING && !reviewClosed(r, now)
             && r.requirement().isEligible(approver, groups, r.requester(), personKey)
             && !r.isApprovedBy(approver, personKey))
-        .sorted(java.util.Comparator.comparing(RequestRecord::createdAt))
+        .sorted(Comparator.comparing(RequestRecord::createdAt))
         .toList();
   }
 
@@ -818,7 +821,7 @@ final class DefaultJitAccessManager implements JitAccessManager {
   @Override
   public List<BreakGlassReview> breakGlassReviews() {
     return fromStore("list the break-glass reviews", store::findOpenReviews).stream()
-        .sorted(java.util.Comparator.comparing(r -> r.grant().notBefore()))
+        .sorted(Comparator.comparing(r -> r.grant().notBefore()))
         .toList();
   }
 

@@ -23,6 +23,15 @@ public sealed interface RequestOutcome {
   /** The request waits for {@code approvalsNeeded} more approvals. */
   record Pending(String requestId, int approvalsNeeded) implements RequestOutcome {}
 
-  /** The request was refused; {@code reason} says why. */
-  record Denied(String requestId, String reason) implements RequestOutcome {}
+  /**
+   * The request was refused; {@code reason} says why. {@code limitReached} when the refusal is the manager's own
+   * per-subject limit (too many active grants or pending requests), not the policy's: asking again later may succeed.
+   */
+  record Denied(String requestId, String reason, boolean limitReached) implements RequestOutcome {
+
+    /** A refusal by the policy or the request's own fault. */
+    public Denied(String requestId, String reason) {
+      this(requestId, reason, false);
+    }
+  }
 }

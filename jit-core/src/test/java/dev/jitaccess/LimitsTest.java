@@ -57,6 +57,18 @@ class LimitsTest {
   }
 
   @Test
+  void aLimitRefusalIsMarkedAsSuchAndAPolicyReasonThatReadsLikeOneIsNot() {
+    EngineFixture limited = fixtures.create(b -> b.maxActiveGrantsPerSubject(1));
+    limited.grant(ALICE, "prod/a", Duration.ofMinutes(5));
+    assertThat(limited.jit.request(request(ALICE, "prod/b", Duration.ofMinutes(5)).build()))
+        .isInstanceOfSatisfying(RequestOutcome.Denied.class, d -> assertThat(d.limitReached()).isTrue());
+
+    EngineFixture policy = fixtures.create(b -> b.policy(r -> PolicyDecision.deny("too many requests today")));
+    assertThat(policy.jit.request(request(ALICE, "prod/b", Duration.ofMinutes(5)).build()))
+        .isInstanceOfSatisfying(RequestOutcome.Denied.class, d -> assertThat(d.limitReached()).isFalse());
+  }
+
+  @Test
   void justificationLengthAndActionsPerRequestAreConfigurableWithinHardCaps() {
     EngineFixture f = fixtures.create(b -> b.maxJustificationLength(20).maxActionsPerRequest(2));
 

@@ -68,9 +68,6 @@ public final class JitAccessApiController {
 
   private static final Logger log = LoggerFactory.getLogger(JitAccessApiController.class);
 
-  /** The prefix of the engine's refusals for its per-subject limits, which the API answers with 429. */
-  private static final String LIMIT_REFUSAL_PREFIX = "too many ";
-
   private static final Set<String> REQUEST_FIELDS = Set.of("resource", "actions", "duration", "justification");
   private static final Set<String> BREAK_GLASS_FIELDS =
       Set.of("resource", "actions", "duration", "incidentId", "justification");
@@ -161,7 +158,7 @@ public final class JitAccessApiController {
           () -> new JitAccessException("request " + pending.requestId() + " is pending but cannot be read"));
       return respond(HttpStatus.ACCEPTED, document("status", "PENDING", "request", mine(record, me)));
     }
-    throw refusal(((RequestOutcome.Denied) outcome).reason());
+    throw refusal((RequestOutcome.Denied) outcome);
   }
 
   @GetMapping("/requests/mine")
@@ -309,8 +306,9 @@ public final class JitAccessApiController {
       return respond(HttpStatus.CREATED,
           document("status", "GRANTED", "grant", ApiJson.grant(granted.grant(), clock.instant())));
     }
-    throw refusal(outcome instanceof RequestOutcome.Denied denied ? denied.reason()
-        : "break-glass access cannot wait for approvals");
+    // The built-in engine never lets break-glass wait; another JitAccessManager might.
+    throw outcome instanceof RequestOutcome.Denied denied ? refusal(denied)
+        : new ApiProblem(ApiProblem.Code.REQUEST_DENIED, "break-glass access cannot wait for approvals");
   }
 
   // ---- administration -----------------------------------------------------------------------------------------
@@ -448,9 +446,9 @@ public final class JitAccessApiController {
   }
 
   /** A denial of the engine: its limits are 429, the policy's reasons (written for requesters) 403. */
-  private static ApiProblem refusal(String reason) {
-    return new ApiProblem(reason.startsWith(LIMIT_REFUSAL_PREFIX) ? ApiProblem.Code.LIMIT_REACHED
-        : ApiProblem.Code.REQUEST_DENIED, reason);
+  private static ApiProblem refusal(RequestOutcome.Denied denied) {
+    return new ApiProblem(denied.limitReached() ? ApiProblem.Code.LIMIT_REACHED : ApiProblem.Code.REQUEST_DENIED,
+        denied.reason());
   }
 
   private RequestRecord existingRequest(String id) {

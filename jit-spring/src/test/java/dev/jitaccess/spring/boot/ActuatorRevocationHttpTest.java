@@ -9,13 +9,13 @@ import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.Subject;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.InMemoryAuditSink;
+import dev.jitaccess.spring.TestApps;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -30,16 +30,14 @@ class ActuatorRevocationHttpTest {
 
   @BeforeAll
   static void start() {
-    app = new SpringApplicationBuilder(HttpEndToEndTest.App.class).properties(
-        "server.port=0",
-        "spring.main.banner-mode=off",
+    app = TestApps.start(HttpEndToEndTest.App.class,
         "management.endpoints.web.exposure.include=health,jitaccess",
         "management.endpoint.jitaccess.access=unrestricted",
         "jit.access.policy.rules[0].name=orders",
         "jit.access.policy.rules[0].resources=prod/orders/**",
         "jit.access.policy.rules[0].actions=read",
-        "jit.access.policy.rules[0].max-duration=30m").run();
-    port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        "jit.access.policy.rules[0].max-duration=30m");
+    port = TestApps.port(app);
   }
 
   @AfterAll

@@ -10,6 +10,7 @@ import dev.jitaccess.Subject;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.InMemoryAuditSink;
 import dev.jitaccess.spring.RequiresAccess;
+import dev.jitaccess.spring.TestApps;
 import dev.jitaccess.spring.security.JitAccessDeniedHandler;
 import dev.jitaccess.testing.ManualClock;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -126,16 +126,14 @@ class HttpEndToEndTest {
 
   @BeforeAll
   static void start() {
-    app = new SpringApplicationBuilder(App.class).properties(
-        "server.port=0",
-        "spring.main.banner-mode=off",
+    app = TestApps.start(App.class,
         "management.endpoints.web.exposure.include=health,metrics,jitaccess",
         "jit.access.policy.rules[0].name=orders",
         "jit.access.policy.rules[0].resources=prod/orders/**,prod/orders",
         "jit.access.policy.rules[0].actions=read,write",
         "jit.access.policy.rules[0].requester-groups=sre",
-        "jit.access.policy.rules[0].max-duration=30m").run();
-    port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        "jit.access.policy.rules[0].max-duration=30m");
+    port = TestApps.port(app);
   }
 
   @AfterAll

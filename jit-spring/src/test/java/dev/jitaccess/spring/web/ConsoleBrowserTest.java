@@ -8,6 +8,7 @@ import dev.jitaccess.JitAccessManager;
 import dev.jitaccess.RequestOutcome;
 import dev.jitaccess.Subject;
 import dev.jitaccess.spring.RequiresAccess;
+import dev.jitaccess.spring.TestApps;
 import dev.jitaccess.spring.security.JitAccessDeniedHandler;
 import dev.jitaccess.testing.ManualClock;
 import java.time.Clock;
@@ -26,7 +27,6 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -97,9 +97,7 @@ class ConsoleBrowserTest {
   static void start() throws Exception {
     // The browser first: without one (and not on CI) the class is skipped before an application starts.
     chromium = Chromium.start();
-    app = new SpringApplicationBuilder(App.class).properties(
-        "server.port=0",
-        "spring.main.banner-mode=off",
+    app = TestApps.start(App.class,
         "jit.access.web.enabled=true",
         "jit.access.policy.rules[0].name=orders",
         "jit.access.policy.rules[0].resources=prod/orders/**",
@@ -110,8 +108,8 @@ class ConsoleBrowserTest {
         // alice may approve too, so that only separation of duties keeps her from approving her own request
         "jit.access.policy.rules[0].approvers=alice,bob",
         "jit.access.policy.rules[0].break-glass.max-duration=15m",
-        "jit.access.policy.rules[0].break-glass.incident-pattern=^INC-\\d+").run();
-    root = "http://127.0.0.1:" + app.getEnvironment().getRequiredProperty("local.server.port");
+        "jit.access.policy.rules[0].break-glass.incident-pattern=^INC-\\d+");
+    root = "http://127.0.0.1:" + TestApps.port(app);
   }
 
   @AfterAll

@@ -2,13 +2,13 @@ package dev.jitaccess.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jitaccess.spring.TestApps;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -37,16 +37,14 @@ class WebApiAnonymousTest {
 
   @BeforeAll
   static void start() {
-    app = new SpringApplicationBuilder(App.class).properties(
-        "server.port=0",
-        "spring.main.banner-mode=off",
+    app = TestApps.start(App.class,
         "spring.security.user.name=nobody-uses-this",
         "jit.access.web.enabled=true",
         "jit.access.policy.rules[0].name=orders",
         "jit.access.policy.rules[0].resources=prod/orders/**",
         "jit.access.policy.rules[0].actions=read",
-        "jit.access.policy.rules[0].max-duration=30m").run();
-    port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        "jit.access.policy.rules[0].max-duration=30m");
+    port = TestApps.port(app);
   }
 
   @AfterAll

@@ -9,6 +9,7 @@ import dev.jitaccess.RequestState;
 import dev.jitaccess.Subject;
 import dev.jitaccess.audit.AuditEventType;
 import dev.jitaccess.audit.InMemoryAuditSink;
+import dev.jitaccess.spring.TestApps;
 import dev.jitaccess.testing.ManualClock;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
@@ -76,9 +76,7 @@ class WebApiHttpTest {
 
   @BeforeAll
   static void start() {
-    app = new SpringApplicationBuilder(App.class).properties(
-        "server.port=0",
-        "spring.main.banner-mode=off",
+    app = TestApps.start(App.class,
         "jit.access.web.enabled=true",
         "jit.access.limits.max-pending-requests-per-subject=2",
         "jit.access.policy.rules[0].name=orders-read",
@@ -96,8 +94,8 @@ class WebApiHttpTest {
         "jit.access.policy.rules[1].approvals=1",
         "jit.access.policy.rules[1].approvers=user:bob,user:alice",
         "jit.access.policy.rules[1].break-glass.max-duration=15m",
-        "jit.access.policy.rules[1].break-glass.incident-pattern=^INC-\\d+$").run();
-    port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        "jit.access.policy.rules[1].break-glass.incident-pattern=^INC-\\d+$");
+    port = TestApps.port(app);
   }
 
   @AfterAll
