@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns the JMH JSON files and the Markdown rows of the main programs in a results folder into RESULTS.md tables:
-ratios ours / peer (time per op, so < 1 means we are faster), each against its issue-3 target."""
+ratios ours / peer (time per op, so < 1 means we are faster), each against its target; first a summary of the
+issue-16 targets, each with its verdict from this run."""
 import glob
 import json
 import os
@@ -58,7 +59,12 @@ def verdict(ok):
     return "–" if ok is None else ("met" if ok else "**missed**")
 
 
-p = print
+body = []
+
+
+def p(line=""):
+    body.append(str(line))
+
 
 p("### 1. `check` hot path (ns/op, lower is better; 0 B/op expected)\n")
 p("Baseline: `ConcurrentHashMap.get` by subject + clock < expiry. The last ratio is to a baseline that also compares "
@@ -158,6 +164,20 @@ for sink in ("memory", "noop", "file-buffered", "file-group"):
     r1, r2 = score("request", sink=sink), score("request2t", sink=sink)
     p(f"| {sink} | {fmt(r1)} | {fmt(r2)} | {fmt(ratio(r2, r1), 2)}× | {fmt(alloc('request', sink=sink))} |")
 
+p("\n### 6a. `request` against a backlog of pending requests (µs/op, lower is better; flat is the target)\n")
+p("`requestThenCancel`: a request that waits for approval, then its cancel. `pendingForRareApprover`: the listing of "
+  "an approver named by one request in 1,000 (it grows with the answer, not with the backlog).\n")
+p("| pending | requestThenCancel | B/op | pendingForRareApprover | B/op |")
+p("|---|---|---|---|---|")
+backlog = {}
+for n in ("100", "1000", "10000", "100000"):
+    backlog[n] = score("requestThenCancel", backlog=n)
+    p(f"| {int(n):,} | {fmt(backlog[n], 2)} | {fmt(alloc('requestThenCancel', backlog=n))} | "
+      f"{fmt(score('pendingForRareApprover', backlog=n), 2)} | {fmt(alloc('pendingForRareApprover', backlog=n))} |")
+flat = ratio(backlog["100000"], backlog["100"])
+p(f"\n`requestThenCancel` at 1e5 / at 1e2 pending: {fmt(flat, 2)}× "
+  f"({verdict(None if flat is None else flat <= 2)}: flat means ≤ 2×, where a scan of the backlog would be ~1,000×).")
+
 p("\n### 6b. The Spring adapter: one annotated call (ns/op, lower is better)\n")
 p("| no advice | `@RequiresAccess` | with a SpEL resource | `@PreAuthorize(\"hasAuthority('x')\")` | "
   "`@RequiresAccess` / `@PreAuthorize` | B/op `@RequiresAccess`, `@PreAuthorize` |")
@@ -180,3 +200,76 @@ for name, header in (("lateness", "| measurement | p50 | p99 | p99.9 | max | tar
                     if line.startswith("|"):
                         p(line.rstrip("\n"))
         p("")
+
+
+def program_cells(name, *contains):
+    """The cells of the first Markdown row of program output {name}.md whose label holds every one of contains."""
+    path = os.path.join(out, name + ".md")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.startswith("|") and all(c in cells[0] for c in contains):
+                return cells
+    return None
+
+
+def number(cell):
+    """The leading number of a cell such as '12.34 ms' or '1,234 B'."""
+    try:
+        return float(cell.split()[0].replace(",", ""))
+    except (AttributeError, IndexError, ValueError):
+        return None
+
+
+summary = ["### Issue 16 targets, this run\n", "| target | this run | verdict |", "|---|---|---|"]
+for kind, limit in (("exact", 2.0), ("pattern", 3.0)):
+    cells, oks = [], []
+    for subjects in ("1000", "100000"):
+        for grants in ("1", "8"):
+            r = ratio(score("check", subjects=subjects, grants=grants, kind=kind), score("baseline", subjects=subjects))
+            cells.append(f"{fmt(r, 2)}× ({int(subjects):.0e} × {grants})".replace("e+0", "e"))
+            oks.append(None if r is None else r <= limit)
+    met = None if None in oks else all(oks)
+    summary.append(f"| `check`, {kind} names: ≤ {limit:.0f}× baseline, all four shapes | {', '.join(cells)} | "
+                   f"{verdict(met)}{'' if met in (None, True) else f' ({sum(oks)} of 4 met)'} |")
+allocs = [alloc("check", subjects=s_, grants=g, kind=k) for s_ in ("1000", "100000") for g in ("1", "8")
+          for k in ("exact", "pattern")]
+allocs = [a for a in allocs if a is not None]
+summary.append(f"| `check`: 0 B/op | ≤ {fmt(max(allocs) if allocs else None, 3)} B/op | "
+               f"{verdict(None if not allocs else max(allocs) < 0.5)} |")
+scalings = []
+for s_ in ("1000", "100000"):
+    for g in ("1", "8"):
+        for k in ("exact", "pattern"):
+            c1, c2 = score("check", subjects=s_, grants=g, kind=k), score("check2t", subjects=s_, grants=g, kind=k)
+            if c1 is not None and c2 is not None:
+                scalings.append(2 * c1 / c2)
+summary.append(f"| `check`: 2 threads ≥ 1.8× one | {fmt(min(scalings) if scalings else None, 2)}× … "
+               f"{fmt(max(scalings) if scalings else None, 2)}×; {sum(x >= 1.8 for x in scalings)} of {len(scalings)} "
+               f"shapes ≥ 1.8× | {verdict(None if not scalings else min(scalings) >= 1.8)} |")
+for sink, target in (("memory", 100_000), ("file", 20_000)):
+    ms = score("engineBurst", sink=sink, burst="100000")
+    rate = None if ms is None else 100_000 / (ms / 1000)
+    label = "in-memory sink" if sink == "memory" else "hash-chained file sink, GROUP_COMMIT"
+    summary.append(f"| burst of 1e5 due in one tick, {label}: ≥ {target:,} expiries/s | {fmt(rate, 0)}/s "
+                   f"({fmt(ms)} ms) | {verdict(None if rate is None else rate >= target)} |")
+burst = program_cells("lateness-burst", "expiry burst", "audit sink")
+p99 = None if burst is None else number(burst[2])
+summary.append(f"| burst of 1e4: lateness p99 ≤ tick + 5 ms = 15 ms | p99 {fmt(p99, 2)} ms at the audit sink | "
+               f"{verdict(None if p99 is None else p99 <= 15)} |")
+during = program_cells("lateness-burst", "check during the burst")
+if during is not None:
+    summary.append(f"| no effect on `check` during the burst | {during[1]} | {during[-1]} |")
+flat = ratio(score("requestThenCancel", backlog="100000"), score("requestThenCancel", backlog="100"))
+summary.append(f"| `request` flat from 1e2 to 1e5 pending | requestThenCancel at 1e5 / at 1e2: {fmt(flat, 2)}× | "
+               f"{verdict(None if flat is None else flat <= 2)} |")
+for name, shape in (("footprint", "1 per subject"), ("footprint-10", "10 per subject")):
+    row = program_cells(name, "heap per active grant", "all")
+    b = None if row is None else number(row[1])
+    summary.append(f"| ≤ 400 B per active grant with the in-memory store, {shape} | {fmt(b, 0)} B | "
+                   f"{verdict(None if b is None else b <= 400)} |")
+print("\n".join(summary))
+print()
+print("\n".join(body))
