@@ -65,7 +65,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   main lateness-stress dev.jitaccess.bench.ExpiryLateness 100000 10 10
   main lateness-burst dev.jitaccess.bench.ExpiryLateness burst 10000
   main idle dev.jitaccess.bench.IdleCpu 100000 5
-  main footprint dev.jitaccess.bench.Footprint 100000 1
+  main footprint dev.jitaccess.bench.Footprint 100000 1 classes
   main footprint-10 dev.jitaccess.bench.Footprint 100000 10
   main footprint-timers dev.jitaccess.bench.Footprint 100000 timers
 else
@@ -77,8 +77,8 @@ else
   # A burst of 1e4 grants due in the same tick (after three warm-up bursts): the lateness target of a burst.
   main lateness-burst dev.jitaccess.bench.ExpiryLateness burst 10000
   main idle dev.jitaccess.bench.IdleCpu
-  main footprint dev.jitaccess.bench.Footprint 1000000 1
-  main footprint-10 dev.jitaccess.bench.Footprint 1000000 10
+  main footprint dev.jitaccess.bench.Footprint 1000000 1 classes
+  main footprint-10 dev.jitaccess.bench.Footprint 1000000 10 classes
   main footprint-timers dev.jitaccess.bench.Footprint 1000000 timers
 fi
 
