@@ -74,7 +74,8 @@ else
   # Stress: all 1e6 expire within 60 s; again with ZGC to separate the engine from G1's young pauses.
   main lateness-stress dev.jitaccess.bench.ExpiryLateness 1000000 60 60
   main lateness-stress-zgc -XX:+UseZGC dev.jitaccess.bench.ExpiryLateness 1000000 60 60
-  # A burst of 1e4 grants due in the same tick (after three warm-up bursts): the lateness target of a burst.
+  # A burst of 1e4 grants due in the same tick (after three warm-up bursts): the lateness target of a burst; then
+  # one more burst with a thread checking an unrelated grant, quiet window against burst (rows in the same table).
   main lateness-burst dev.jitaccess.bench.ExpiryLateness burst 10000
   main idle dev.jitaccess.bench.IdleCpu
   main footprint dev.jitaccess.bench.Footprint 1000000 1 classes

@@ -36,6 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first, the fourth measured. Lateness is measured
  * twice per grant: when the audit sink accepts its {@code EXPIRED} event (the end is stored, the grant off the
  * check path, its event written), and when the listener hears it (on the listener thread, after the end).
+ *
+ * <p>During one more burst after the measured one, a thread checks an unrelated long-lived grant (another subject's) in a tight
+ * loop, timing batches of {@value Checker#BATCH} checks: the ns per check while the burst drains (from its due
+ * millisecond to its last event at the sink) against an equally long quiet window just before it, and the checks
+ * per second in each. The target is "no effect on check during the burst".
  */
 public final class ExpiryLateness {
 
@@ -190,7 +195,11 @@ public final class ExpiryLateness {
     }
     boolean all = true;
     long createdIn = 0;
-    for (int round = 0; round <= WARMUP_BURSTS; round++) {
+    long[] sink99 = null;
+    long[] heard99 = null;
+    Checker checker = new Checker(jit);
+    // The rounds after the warm-up: the measured one, then one with the checker running (which shares the cores).
+    for (int round = 0; round <= WARMUP_BURSTS + 1; round++) {
       sunk.set(0);
       heard.set(0);
       done[0] = new CountDownLatch(2);
@@ -206,14 +215,18 @@ public final class ExpiryLateness {
       }
       createdIn = System.currentTimeMillis() - started;
       System.gc();
-      all = done[0].await(dueAt[0] - System.currentTimeMillis() + 60_000, TimeUnit.MILLISECONDS);
+      if (round == WARMUP_BURSTS + 1) {
+        checker.start();
+      }
+      all &= done[0].await(dueAt[0] - System.currentTimeMillis() + 60_000, TimeUnit.MILLISECONDS);
+      if (round == WARMUP_BURSTS) {
+        sink99 = sorted(atSink, sunk.get(), grants);
+        heard99 = sorted(atListener, heard.get(), grants);
+      }
     }
+    checker.finish();
     jit.close();
-    int n = Math.min(sunk.get(), grants);
-    long[] sink99 = Arrays.copyOf(atSink, n);
-    long[] heard99 = Arrays.copyOf(atListener, Math.min(heard.get(), grants));
-    Arrays.sort(sink99);
-    Arrays.sort(heard99);
+    int n = sink99.length;
     System.err.printf("created %d grants in %d ms; %s%n", grants, createdIn, all ? "all expired" : "NOT all expired");
     double target = 10 + 5;
     System.out.printf("| expiry burst, %,d grants due in one tick (%,d more pending; after %d warm-up bursts), tick 10 ms:"
@@ -223,6 +236,101 @@ public final class ExpiryLateness {
     System.out.printf("| expiry burst, same run: lateness at the listener | %.2f ms | %.2f ms | %.2f ms | %.2f ms |"
             + " (listener thread) |%n", p(heard99, 0.50), p(heard99, 0.99), p(heard99, 0.999),
         heard99[heard99.length - 1] / 1000.0);
+    long[] checked = sorted(atSink, sunk.get(), grants);
+    long drainMicros = checked[checked.length - 1]; // from the due millisecond to the burst's last event at the sink
+    long dueMicros = dueAt[0] * 1_000;
+    checker.report("quiet window before it", dueMicros - drainMicros, dueMicros, null);
+    checker.report("while it drains", dueMicros, dueMicros + drainMicros,
+        checker.window(dueMicros - drainMicros, dueMicros));
+  }
+
+  /**
+   * One application thread checking an unrelated grant (subject {@code BACKGROUND - 1}'s, which no burst touches)
+   * without pause; every {@value #BATCH} checks it records when the batch started and its ns per check.
+   */
+  private static final class Checker extends Thread {
+    static final int BATCH = 64;
+    private static final int MAX_SAMPLES = 1 << 22;
+
+    private final JitAccessManager jit;
+    private final Subject subject = Engines.subject(BACKGROUND - 1);
+    private final String resource = Engines.exactResource(BACKGROUND - 1, 0);
+    private final long[] startedMicros = new long[MAX_SAMPLES];
+    private final long[] nanosPerCheck = new long[MAX_SAMPLES];
+    private volatile boolean stop;
+    private int samples;
+
+    Checker(JitAccessManager jit) {
+      super("checker");
+      this.jit = jit;
+    }
+
+    @Override
+    public void run() {
+      long baseNanos = System.nanoTime();
+      long baseMicros = nowMicros();
+      while (!stop && samples < MAX_SAMPLES) {
+        long from = System.nanoTime();
+        for (int i = 0; i < BATCH; i++) {
+          if (!jit.check(subject, resource, "read").allowed()) {
+            throw new IllegalStateException("the unrelated grant was denied");
+          }
+        }
+        long to = System.nanoTime();
+        startedMicros[samples] = baseMicros + (from - baseNanos) / 1_000;
+        nanosPerCheck[samples] = (to - from) / BATCH;
+        samples++;
+      }
+    }
+
+    void finish() throws InterruptedException {
+      stop = true;
+      join();
+    }
+
+    /** The ns per check of the batches that started in [fromMicros, toMicros), sorted. */
+    long[] window(long fromMicros, long toMicros) {
+      long[] in = new long[samples];
+      int count = 0;
+      for (int i = 0; i < samples; i++) {
+        if (startedMicros[i] >= fromMicros && startedMicros[i] < toMicros) {
+          in[count++] = nanosPerCheck[i];
+        }
+      }
+      long[] sorted = Arrays.copyOf(in, count);
+      Arrays.sort(sorted);
+      return sorted;
+    }
+
+    /** A row in the lateness table's columns; against {@code quiet}, the burst row says whether p99 held. */
+    void report(String what, long fromMicros, long toMicros, long[] quiet) {
+      long[] sorted = window(fromMicros, toMicros);
+      if (sorted.length == 0) {
+        System.out.printf("| check during an expiry burst, %s: no batch of checks finished | | | | | |%n", what);
+        return;
+      }
+      double perSecond = sorted.length * (double) BATCH / ((toMicros - fromMicros) / 1e6);
+      String verdict = String.format("%,.0f checks/s", perSecond);
+      if (quiet != null && quiet.length > 0) {
+        double ratio = (double) at(sorted, 0.99) / at(quiet, 0.99);
+        verdict += String.format(", p99 %.2fx quiet", ratio);
+      }
+      System.out.printf("| check during an expiry burst, %s (%d ms, ns/check over batches of %d) | %d ns | %d ns"
+              + " | %d ns | %d ns | %s |%n", what, (toMicros - fromMicros) / 1_000, BATCH, at(sorted, 0.50),
+          at(sorted, 0.99), at(sorted, 0.999), sorted[sorted.length - 1], verdict);
+    }
+
+    private static long at(long[] sorted, double q) {
+      int index = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+      return sorted[Math.max(0, index)];
+    }
+  }
+
+  /** The first {@code min(count, grants)} values, sorted. */
+  private static long[] sorted(long[] values, int count, int grants) {
+    long[] sorted = Arrays.copyOf(values, Math.min(count, grants));
+    Arrays.sort(sorted);
+    return sorted;
   }
 
   private static long nowMicros() {
