@@ -8,16 +8,20 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The check path's index: per subject one flat, immutable {@link Entry} holding what a check of that subject reads
- * (each active grant's name key, window, action and first-use bits in one {@code long[]}, its name or pattern and
- * decision in one {@code Object[]}), and the subject's per-limit counts. A check reads the map entry and that one
- * record; the grants' working copies ({@link LiveGrant}) are read only on the rare paths (a window the record does
- * not show open, a pattern's first use).
+ * The check path's index: per subject one immutable {@link Entry} holding what a check of that subject reads (each
+ * active grant's name key, flags for its actions and first uses, window, name or pattern and committed view; the
+ * pattern uses it learned were audited; the subject's per-limit counts). A subject of one grant, the common case,
+ * has it in the fields of one object ({@link Single}); others in a {@code long[]} and an {@code Object[]} of rows
+ * ({@link Flat}). A check reads the map entry and that one record; the grants' working copies ({@link LiveGrant})
+ * are read only on the rare paths (a window the record does not show open, an action beyond the record's table, a
+ * pattern's first use).
  *
  * <h2>Threads</h2>
- * Checks run on any application thread and take no lock: one {@link ConcurrentHashMap#get}, then final fields.
- * Every change of a subject's entry (a grant added, refreshed or removed, a first use claimed, a count moved) is
- * made inside {@code entries.compute} on that subject, which builds the next record from the current one and
+ * Checks run on any application thread and take no lock: one {@link ConcurrentHashMap#get}, then final fields (and
+ * arrays written only before the record holding them was published). Every change of a subject's entry (a grant
+ * added, refreshed or removed, a first use claimed or learned, a count moved) is made inside
+ * {@code entries.compute} on that subject, which builds the next record from the current one (copies of its
+ * arrays with one row changed, added or taken out; taken apart and rebuilt only when the action table changes) and
  * publishes it whole; so changes of one subject are serialised and a reader sees one record or the next, never a
  * mix. The engine changes a grant's entry from inside its own per-grant lock ({@code live.compute} in
  * {@link DefaultJitAccessManager}): always that lock first, then this one, never the other way round.
@@ -30,7 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>a window the record shows closed is decided by the grant's view, read after the clock, exactly as the
  *       extension protocol requires (a pending extension is settled as lost by {@link LiveGrant#viewAt});</li>
  *   <li>an ended grant is off the record by the time anyone hears it ended;</li>
- *   <li>a bound grant is skipped unless the check is its handle's.</li>
+ *   <li>a bound grant is skipped unless the check is its handle's;</li>
+ *   <li>a first use kept in the record is claimed by replacing the record, so of racing first uses one audits;</li>
+ *   <li>a learned pattern use names its grant by position and stands for a match of its (final) pattern: the
+ *       change that takes a grant out drops its uses and moves later grants' up, in the same record.</li>
  * </ul>
  *
  * <h2>Per-subject limits</h2>
@@ -97,7 +104,7 @@ final class CheckIndex {
     if (entry == null) {
       return null;
     }
-    int n = entry.size;
+    int n = entry.size();
     long key = key(resource, resource.length());
     int validName = 0; // 1 valid, -1 not, 0 not looked at yet
     int prefixLength = -1; // the last pattern prefix key computed, as grants often share one
@@ -255,7 +262,7 @@ final class CheckIndex {
     entries.compute(grant.subject, (s, current) -> {
       Entry entry = current != null ? current : Entry.EMPTY;
       int reservedGrants = entry.reservedGrants - (slot != null && slot.take(true) ? 1 : 0);
-      int n = entry.size;
+      int n = entry.size();
       String[] actions = n == 0 ? grant.actions : entry.actions;
       if (!containsAll(actions, grant.actions)) {
         // The action table grows, so every grant's bits move: rare, rebuilt from the grants.
@@ -287,7 +294,7 @@ final class CheckIndex {
   /** Takes the grant off the check path; nothing if it is not indexed. */
   void remove(LiveGrant grant) {
     change(grant, (entry, i) -> {
-      int n = entry.size;
+      int n = entry.size();
       if (n > 1 && !tableStaysWithout(entry, i)) {
         // The action table shrinks, so the others' bits move: rare, rebuilt from the grants.
         Draft draft = entry.draft();
@@ -430,7 +437,7 @@ final class CheckIndex {
   private static boolean tableStaysWithout(Entry entry, int i) {
     for (String action : entry.grant(i).actions) {
       boolean held = false;
-      for (int k = 0; k < entry.size && !held; k++) {
+      for (int k = 0; k < entry.size() && !held; k++) {
         held = k != i && Arrays.binarySearch(entry.grant(k).actions, action) >= 0;
       }
       if (!held) {
@@ -452,7 +459,7 @@ final class CheckIndex {
     if (entry == null) {
       return new LiveGrant[0];
     }
-    LiveGrant[] grants = new LiveGrant[entry.size];
+    LiveGrant[] grants = new LiveGrant[entry.size()];
     for (int i = 0; i < grants.length; i++) {
       grants[i] = entry.grant(i);
     }
@@ -497,7 +504,7 @@ final class CheckIndex {
     boolean[] taken = {false};
     entries.compute(subject, (s, entry) -> {
       Entry current = entry != null ? entry : Entry.EMPTY;
-      int held = grant ? current.size + current.reservedGrants : current.pending + current.reservedPending;
+      int held = grant ? current.size() + current.reservedGrants : current.pending + current.reservedPending;
       if (held >= limit) {
         return entry;
       }
@@ -514,7 +521,7 @@ final class CheckIndex {
       Entry current = entry != null ? entry : Entry.EMPTY;
       Entry next = current.counted(current.reservedGrants + reservedGrants, Math.max(0, current.pending + pending),
           current.reservedPending + reservedPending);
-      return next.size == 0 && next.reservedGrants == 0 && next.pending == 0 && next.reservedPending == 0
+      return next.size() == 0 && next.reservedGrants == 0 && next.pending == 0 && next.reservedPending == 0
           ? null : next;
     });
   }
@@ -662,8 +669,6 @@ final class CheckIndex {
     static final String[] NO_NAMES = new String[0];
     static final Entry EMPTY = new Flat(0, new long[0], new Object[0], new String[0], NO_USES, NO_NAMES, 0, 0, 0);
 
-    /** How many grants. */
-    final int size;
     /** The distinct actions of the subject's grants, sorted: the action bits index into it. */
     final String[] actions;
     /** Per learned pattern use, {@code grant << 32 | resource hash} and the action bits audited. */
@@ -677,9 +682,7 @@ final class CheckIndex {
     /** Places reserved under the pending-request limit, not yet handed over. */
     final int reservedPending;
 
-    Entry(int size, String[] actions, long[] uses, String[] useNames, int reservedGrants, int pending,
-        int reservedPending) {
-      this.size = size;
+    Entry(String[] actions, long[] uses, String[] useNames, int reservedGrants, int pending, int reservedPending) {
       this.actions = actions;
       this.uses = uses;
       this.useNames = useNames;
@@ -702,6 +705,9 @@ final class CheckIndex {
           ? new Single(data, refs, actions, uses, useNames, reservedGrants, pending, reservedPending)
           : new Flat(size, data, refs, actions, uses, useNames, reservedGrants, pending, reservedPending);
     }
+
+    /** How many grants (a method, so that a record of one keeps no field for it). */
+    abstract int size();
 
     /** Grant {@code i}'s name key ({@link #key}). */
     abstract long key(int i);
@@ -731,11 +737,11 @@ final class CheckIndex {
 
     /** The same grants and counts with these rows and learned uses. */
     Entry with(long[] data, Object[] refs, long[] uses, String[] useNames) {
-      return of(size, data, refs, actions, uses, useNames, reservedGrants, pending, reservedPending);
+      return of(size(), data, refs, actions, uses, useNames, reservedGrants, pending, reservedPending);
     }
 
     int indexOf(LiveGrant grant) {
-      for (int i = 0; i < size; i++) {
+      for (int i = 0; i < size(); i++) {
         if (grant(i) == grant) {
           return i;
         }
@@ -770,7 +776,7 @@ final class CheckIndex {
     /** This record taken apart, for a change of its action table. */
     Draft draft() {
       Draft draft = new Draft();
-      for (int i = 0; i < size; i++) {
+      for (int i = 0; i < size(); i++) {
         LiveGrant grant = grant(i);
         draft.grants.add(grant);
         draft.ownUsed.add(ownBits(grant, flags(i) >>> USED));
@@ -812,7 +818,7 @@ final class CheckIndex {
 
     Single(long[] data, Object[] refs, String[] actions, long[] uses, String[] useNames, int reservedGrants,
         int pending, int reservedPending) {
-      super(1, actions, uses, useNames, reservedGrants, pending, reservedPending);
+      super(actions, uses, useNames, reservedGrants, pending, reservedPending);
       this.key = data[0];
       this.flags = data[1];
       this.notBefore = data[2];
@@ -820,6 +826,11 @@ final class CheckIndex {
       this.name = refs[0];
       this.grant = (LiveGrant) refs[1];
       this.view = (LiveGrant.View) refs[2];
+    }
+
+    @Override
+    int size() {
+      return 1;
     }
 
     @Override
@@ -868,7 +879,7 @@ final class CheckIndex {
     }
 
     private Single(Single grants, int reservedGrants, int pending, int reservedPending) {
-      super(1, grants.actions, grants.uses, grants.useNames, reservedGrants, pending, reservedPending);
+      super(grants.actions, grants.uses, grants.useNames, reservedGrants, pending, reservedPending);
       this.key = grants.key;
       this.flags = grants.flags;
       this.notBefore = grants.notBefore;
@@ -886,6 +897,7 @@ final class CheckIndex {
 
   /** The record of a subject with no grant or several: rows in two arrays. */
   static final class Flat extends Entry {
+    private final int size;
     /** Per grant: name key, flags, notBefore, expiresAt (engine time). */
     private final long[] data;
     /** Per grant: exact name ({@code String}) or pattern, working copy, the view whose decision it hands out. */
@@ -893,9 +905,15 @@ final class CheckIndex {
 
     Flat(int size, long[] data, Object[] refs, String[] actions, long[] uses, String[] useNames,
         int reservedGrants, int pending, int reservedPending) {
-      super(size, actions, uses, useNames, reservedGrants, pending, reservedPending);
+      super(actions, uses, useNames, reservedGrants, pending, reservedPending);
+      this.size = size;
       this.data = data;
       this.refs = refs;
+    }
+
+    @Override
+    int size() {
+      return size;
     }
 
     @Override
