@@ -97,6 +97,28 @@ class CheckIndexTest {
   }
 
   @Test
+  void removingAGrantBeforePatternGrantsWithLearnedUsesKeepsEachUseWithItsOwnGrant() {
+    try (EngineFixture f = new EngineFixture()) {
+      Grant first = f.grant(EngineFixture.ALICE, "prod/x", Duration.ofHours(1), "read");
+      Grant below = f.grant(EngineFixture.ALICE, "prod/db/**", Duration.ofHours(1), "read");
+      Grant oneDeep = f.grant(EngineFixture.ALICE, "prod/*", Duration.ofHours(1), "read", "write");
+      // The record learns a use of each pattern grant, naming the grant by its place (second, third).
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/db/orders", "read").grant().id()).isEqualTo(below.id());
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/a", "write").grant().id()).isEqualTo(oneDeep.id());
+      assertThat(f.jit.release(first.id())).isTrue();
+      // "prod/*" takes the second place: the use learned there before is not its own and "prod/*" does not match.
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/db/orders", "write").allowed()).isFalse();
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/db/orders", "read").grant().id()).isEqualTo(below.id());
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/a", "write").grant().id()).isEqualTo(oneDeep.id());
+      assertThat(f.jit.release(below.id())).isTrue();
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/db/orders", "read").allowed()).isFalse();
+      assertThat(f.jit.check(EngineFixture.ALICE, "prod/a", "write").grant().id()).isEqualTo(oneDeep.id());
+      assertThat(f.eventsOf(below.id(), AuditEventType.ACCESS_USED)).hasSize(1);
+      assertThat(f.eventsOf(oneDeep.id(), AuditEventType.ACCESS_USED)).hasSize(1);
+    }
+  }
+
+  @Test
   void firstUsesRacingWithChangesToTheSubjectsOtherGrantsAreAuditedOnceEach() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try (EngineFixture f = new EngineFixture(b -> b.maxActiveGrantsPerSubject(100))) {
